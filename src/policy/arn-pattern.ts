@@ -1,0 +1,62 @@
+/**
+ * ARN patterns for the Resource element and the Arn condition operators. "Each of the six
+ * colon-delimited components of the ARN is checked separately and each can include multi-character
+ * match wildcards (*) or single-character match wildcards (?)" (IAM User Guide, "IAM JSON policy
+ * elements: Condition operators", ARN condition operators; "IAM JSON policy elements: Resource").
+ * The sixth component (the resource) keeps any further colons, as in Bedrock model IDs
+ * `anthropic.claude-3-haiku-20240307-v1:0`.
+ */
+
+import type { ArnParts } from './context.js';
+import { Glob, type GlobToken, STAR } from './glob.js';
+
+/** A compiled ARN pattern: one glob per component, or a pattern that can never match. */
+export interface ArnPattern {
+  /** Exactly six globs, or null when the pattern is too short to be an ARN and ends without a wildcard. */
+  segments: Glob[] | null;
+}
+
+/** Splits tokens into ARN components at literal colons (the sixth component keeps the rest). */
+function splitTokens(tokens: readonly GlobToken[]): GlobToken[][] {
+  const segments: GlobToken[][] = [[]];
+  for (const token of tokens) {
+    if (typeof token !== 'string' || segments.length === 6) {
+      (segments[segments.length - 1] as GlobToken[]).push(token);
+      continue;
+    }
+    let start = 0;
+    for (let i = 0; i < token.length; i++) {
+      if (token.charCodeAt(i) === 58 /* : */ && segments.length < 6) {
+        if (i > start) (segments[segments.length - 1] as GlobToken[]).push(token.slice(start, i));
+        segments.push([]);
+        start = i + 1;
+      }
+    }
+    if (start < token.length) (segments[segments.length - 1] as GlobToken[]).push(token.slice(start));
+  }
+  return segments;
+}
+
+/**
+ * Compiles ARN pattern tokens. A pattern with fewer than six components matches only when its last
+ * component ends in `*`, which then stands for the missing components too (`arn:aws:s3:*`).
+ */
+export function compileArnPattern(tokens: readonly GlobToken[]): ArnPattern {
+  const parts = splitTokens(tokens);
+  if (parts.length < 6) {
+    const last = parts[parts.length - 1] as GlobToken[];
+    if (last[last.length - 1] !== STAR) return { segments: null };
+    while (parts.length < 6) parts.push([STAR]);
+  }
+  return { segments: parts.map((p) => new Glob(p)) };
+}
+
+/** True when the pattern matches the ARN components. */
+export function arnMatches(pattern: ArnPattern, arn: ArnParts): boolean {
+  const s = pattern.segments;
+  if (s === null) return false;
+  for (let i = 0; i < 6; i++) {
+    if (!(s[i] as Glob).test(arn[i] as string)) return false;
+  }
+  return true;
+}

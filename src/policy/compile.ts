@@ -1,0 +1,239 @@
+/**
+ * Compiling a parsed policy once into matchers, so that evaluation never re-reads policy text:
+ * actions become lowercase globs, resources ARN patterns, principals sets, conditions prepared values.
+ * A compiled policy remembers, per action, which of its statements name that action.
+ */
+
+import { type ArnPattern, arnMatches, compileArnPattern } from './arn-pattern.js';
+import type { Policy, PolicyKind, PrincipalBlock, Statement } from './ast.js';
+import { type CompiledCondition, compileConditions } from './condition.js';
+import type { ContextValue, RequestContext, RequestPrincipal } from './context.js';
+import { PolicyError } from './errors.js';
+import { Glob, wildcardTokens } from './glob.js';
+import { parsePolicy } from './parse.js';
+import { parseTemplate, resolveTokens, type Template } from './template.js';
+
+/** A Resource entry: everything, a static ARN pattern, or one with policy variables. */
+type ResourceMatcher =
+  | { kind: 'all' }
+  | { kind: 'static'; arn: ArnPattern; whole: Glob }
+  | { kind: 'template'; template: Template };
+
+/** The principals one Principal or NotPrincipal element names. */
+export interface PrincipalSet {
+  wildcard: boolean;
+  arns: Set<string>;
+  accounts: Set<string>;
+  /** `account/roleName` of each role ARN, to match sessions of that role. */
+  roles: Set<string>;
+  others: Set<string>;
+}
+
+/**
+ * How a resource-based policy statement's Principal matched the caller: 0 not at all; 1 directly, by
+ * the caller's own ARN or by `*`; 2 by the role ARN of the caller's assumed-role session; 3 by the
+ * caller's account (delegation to the account's identity-based policies).
+ */
+export type PrincipalMatch = 0 | 1 | 2 | 3;
+export const MATCH_NONE = 0;
+export const MATCH_DIRECT = 1;
+export const MATCH_ROLE = 2;
+export const MATCH_ACCOUNT = 3;
+
+/** One compiled statement. */
+export interface CompiledStatement {
+  index: number;
+  sid: string | undefined;
+  effect: 'Allow' | 'Deny';
+  isDeny: boolean;
+  actions: Glob[];
+  notAction: boolean;
+  /** Null when the statement has no Resource element (trust and some resource policies). */
+  resources: ResourceMatcher[] | null;
+  notResource: boolean;
+  principals: PrincipalSet | null;
+  notPrincipal: boolean;
+  conditions: CompiledCondition[];
+}
+
+const ACTION_MEMO_LIMIT = 4096;
+
+/** A compiled policy: its statements and a per-action memo of the statements that name the action. */
+export class CompiledPolicy {
+  readonly kind: PolicyKind;
+  readonly source: Policy;
+  readonly statements: readonly CompiledStatement[];
+  private readonly byAction = new Map<string, readonly CompiledStatement[]>();
+
+  constructor(kind: PolicyKind, source: Policy, statements: CompiledStatement[]) {
+    this.kind = kind;
+    this.source = source;
+    this.statements = statements;
+  }
+
+  /** The statements whose Action / NotAction applies to the (lowercased) action. Memoized. */
+  statementsFor(actionLower: string): readonly CompiledStatement[] {
+    const cached = this.byAction.get(actionLower);
+    if (cached !== undefined) return cached;
+    const list = this.statements.filter((s) => actionMatches(s, actionLower));
+    if (this.byAction.size >= ACTION_MEMO_LIMIT) this.byAction.clear();
+    this.byAction.set(actionLower, list);
+    return list;
+  }
+}
+
+function actionMatches(s: CompiledStatement, actionLower: string): boolean {
+  let any = false;
+  for (const g of s.actions) {
+    if (g.test(actionLower)) {
+      any = true;
+      break;
+    }
+  }
+  return s.notAction ? !any : any;
+}
+
+function compileResource(text: string, variables: boolean): ResourceMatcher {
+  if (text === '*') return { kind: 'all' };
+  const template = variables ? parseTemplate(text) : undefined;
+  if (template) return { kind: 'template', template };
+  const tokens = wildcardTokens(text);
+  return { kind: 'static', arn: compileArnPattern(tokens), whole: new Glob(tokens) };
+}
+
+function compilePrincipals(block: PrincipalBlock): PrincipalSet {
+  const set: PrincipalSet = {
+    wildcard: false,
+    arns: new Set(),
+    accounts: new Set(),
+    roles: new Set(),
+    others: new Set(),
+  };
+  if (block.wildcard) {
+    set.wildcard = true;
+    return set;
+  }
+  for (const entry of block.entries) {
+    for (const value of entry.values.values) {
+      if (entry.type !== 'AWS') {
+        set.others.add(value);
+        continue;
+      }
+      if (value === '*') set.wildcard = true;
+      else if (/^\d{12}$/.test(value)) set.accounts.add(value);
+      else {
+        const m = /^arn:[^:]+:iam::(\d{12}):(root|role\/(?:.*\/)?([^/]+))$/.exec(value);
+        if (m?.[2] === 'root') set.accounts.add(m[1] ?? '');
+        else if (m?.[3] !== undefined) {
+          set.roles.add(`${m[1]}/${m[3]}`);
+          set.arns.add(value);
+        } else set.arns.add(value);
+      }
+    }
+  }
+  return set;
+}
+
+function compileStatement(s: Statement, index: number, variables: boolean): CompiledStatement {
+  const actionList = s.action ?? s.notAction;
+  const resourceList = s.resource ?? s.notResource;
+  const principalBlock = s.principal ?? s.notPrincipal;
+  return {
+    index,
+    sid: s.sid,
+    effect: s.effect,
+    isDeny: s.effect === 'Deny',
+    actions: (actionList?.values ?? []).map((a) => Glob.fromText(a.toLowerCase())),
+    notAction: s.notAction !== undefined,
+    resources: resourceList ? resourceList.values.map((r) => compileResource(r, variables)) : null,
+    notResource: s.notResource !== undefined,
+    principals: principalBlock ? compilePrincipals(principalBlock) : null,
+    notPrincipal: s.notPrincipal !== undefined,
+    conditions: s.condition ? compileConditions(s.condition, variables) : [],
+  };
+}
+
+/**
+ * Compiles a parsed policy. Policy variables are live only under Version 2012-10-17 (IAM User
+ * Guide, "IAM JSON policy elements: Version": with 2008-10-17 or no Version, `${…}` is literal).
+ */
+export function compileParsed(policy: Policy, kind: PolicyKind): CompiledPolicy {
+  const variables = policy.version === '2012-10-17';
+  return new CompiledPolicy(
+    kind,
+    policy,
+    policy.statements.map((s, i) => compileStatement(s, i, variables)),
+  );
+}
+
+/** Parses, validates and compiles a policy document; a PolicyError when it is malformed. Never throws. */
+export function compilePolicy(input: unknown, kind: PolicyKind): CompiledPolicy | PolicyError {
+  const parsed = parsePolicy(input, kind);
+  if (parsed instanceof PolicyError) return parsed;
+  return compileParsed(parsed, kind);
+}
+
+function resourceEntryMatches(
+  m: ResourceMatcher,
+  req: RequestContext,
+  values: ReadonlyMap<string, ContextValue>,
+): boolean {
+  if (m.kind === 'all') return true;
+  if (m.kind === 'static') {
+    return req.resourceParts !== undefined ? arnMatches(m.arn, req.resourceParts) : m.whole.test(req.resource);
+  }
+  const tokens = resolveTokens(m.template, values);
+  if (tokens === undefined) return false;
+  return req.resourceParts !== undefined
+    ? arnMatches(compileArnPattern(tokens), req.resourceParts)
+    : new Glob(tokens).test(req.resource);
+}
+
+/** True when the statement's Resource / NotResource applies to the request's resource. */
+export function resourceMatches(s: CompiledStatement, req: RequestContext): boolean {
+  const list = s.resources;
+  if (list === null) return true;
+  let any = false;
+  for (let i = 0; i < list.length; i++) {
+    if (resourceEntryMatches(list[i] as ResourceMatcher, req, req.values)) {
+      any = true;
+      break;
+    }
+  }
+  return s.notResource ? !any : any;
+}
+
+/** How a Principal set names the caller (see PrincipalMatch). */
+export function principalMatch(set: PrincipalSet, p: RequestPrincipal): PrincipalMatch {
+  if (set.wildcard) return MATCH_DIRECT;
+  if (p.kind === 'anonymous') return MATCH_NONE;
+  if (set.arns.has(p.arn) || set.others.has(p.arn)) return MATCH_DIRECT;
+  if (p.kind === 'assumedRole' && set.roles.has(`${p.account}/${p.roleName ?? ''}`)) return MATCH_ROLE;
+  if (p.account !== '' && set.accounts.has(p.account)) {
+    return p.kind === 'root' ? MATCH_DIRECT : MATCH_ACCOUNT;
+  }
+  return MATCH_NONE;
+}
+
+/**
+ * True when a NotPrincipal set excludes the caller. IAM User Guide, "AWS JSON policy elements:
+ * NotPrincipal": a principal is excluded only when each of its identities is listed — a user with its
+ * account; a role session with its role and its account.
+ */
+export function notPrincipalExcludes(set: PrincipalSet, p: RequestPrincipal): boolean {
+  if (set.wildcard) return true;
+  if (p.kind === 'anonymous') return false;
+  const accountListed = set.accounts.has(p.account);
+  switch (p.kind) {
+    case 'root':
+      return accountListed;
+    case 'assumedRole':
+      return set.arns.has(p.arn) && set.roles.has(`${p.account}/${p.roleName ?? ''}`) && accountListed;
+    case 'service':
+    case 'federated':
+    case 'canonicalUser':
+      return set.others.has(p.arn);
+    default:
+      return set.arns.has(p.arn) && accountListed;
+  }
+}

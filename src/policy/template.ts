@@ -1,0 +1,98 @@
+/**
+ * Policy variables in Resource and Condition values (IAM User Guide, "IAM policy elements: Variables
+ * and tags"): `${aws:username}`, any context key such as `${aws:PrincipalTag/team}`, a default with
+ * `${aws:PrincipalTag/team, 'none'}`, and the escapes `${*}`, `${?}`, `${$}` for literal characters.
+ * Variables are substituted only in policies with Version 2012-10-17; elsewhere the text is literal.
+ *
+ * "If there is no value for the key ... the value is effectively null. There is no equal or like value"
+ * (section "Policy variables with no value"): an unresolvable variable makes that value match nothing.
+ * A multivalued key cannot stand in a variable; it resolves like a missing one (its default applies).
+ */
+
+import type { ContextValue } from './context.js';
+import { type GlobToken, wildcardTokens } from './glob.js';
+
+/** One piece of a value: text as written (wildcards live), a literal character, or a variable. */
+export type TemplatePart =
+  | { kind: 'text'; text: string }
+  | { kind: 'literal'; text: string }
+  | { kind: 'variable'; key: string; fallback: string | undefined };
+
+/** A value with at least one variable or escape. */
+export interface Template {
+  parts: readonly TemplatePart[];
+}
+
+const VARIABLE = /\$\{([^}]*)\}/g;
+
+/** Parses a value; returns undefined when it holds no `${…}` at all (the common, static case). */
+export function parseTemplate(value: string): Template | undefined {
+  if (!value.includes('${')) return undefined;
+  const parts: TemplatePart[] = [];
+  let last = 0;
+  for (const match of value.matchAll(VARIABLE)) {
+    const at = match.index ?? 0;
+    if (at > last) parts.push({ kind: 'text', text: value.slice(last, at) });
+    const inner = match[1] ?? '';
+    if (inner === '*' || inner === '?' || inner === '$') {
+      parts.push({ kind: 'literal', text: inner });
+    } else {
+      const comma = inner.indexOf(',');
+      let key = inner;
+      let fallback: string | undefined;
+      if (comma >= 0) {
+        const rest = inner.slice(comma + 1).trim();
+        if (rest.length >= 2 && rest.startsWith("'") && rest.endsWith("'")) {
+          key = inner.slice(0, comma);
+          fallback = rest.slice(1, -1);
+        }
+      }
+      parts.push({ kind: 'variable', key: key.trim().toLowerCase(), fallback });
+    }
+    last = at + match[0].length;
+  }
+  if (parts.length === 0) return undefined;
+  if (last < value.length) parts.push({ kind: 'text', text: value.slice(last) });
+  return { parts };
+}
+
+function variableValue(
+  part: { key: string; fallback: string | undefined },
+  values: ReadonlyMap<string, ContextValue>,
+): string | undefined {
+  const v = values.get(part.key);
+  if (typeof v === 'string') return v;
+  return part.fallback;
+}
+
+/** Resolves a template to plain text (wildcards not interpreted); undefined when a variable has no value. */
+export function resolveText(template: Template, values: ReadonlyMap<string, ContextValue>): string | undefined {
+  let out = '';
+  for (const part of template.parts) {
+    if (part.kind === 'variable') {
+      const v = variableValue(part, values);
+      if (v === undefined) return undefined;
+      out += v;
+    } else {
+      out += part.text;
+    }
+  }
+  return out;
+}
+
+/** Resolves a template to wildcard tokens: only its written text keeps `*` and `?` live. */
+export function resolveTokens(template: Template, values: ReadonlyMap<string, ContextValue>): GlobToken[] | undefined {
+  const tokens: GlobToken[] = [];
+  for (const part of template.parts) {
+    if (part.kind === 'text') {
+      for (const t of wildcardTokens(part.text)) tokens.push(t);
+    } else if (part.kind === 'literal') {
+      tokens.push(part.text);
+    } else {
+      const v = variableValue(part, values);
+      if (v === undefined) return undefined;
+      tokens.push(v);
+    }
+  }
+  return tokens;
+}

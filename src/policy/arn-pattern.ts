@@ -55,8 +55,13 @@ export function compileArnPattern(tokens: readonly GlobToken[]): ArnPattern {
 export function arnMatches(pattern: ArnPattern, arn: ArnParts): boolean {
   const s = pattern.segments;
   if (s === null) return false;
-  for (let i = 0; i < 6; i++) {
-    if (!(s[i] as Glob).test(arn[i] as string)) return false;
-  }
-  return true;
+  // The resource and service components differ most often: test them first.
+  return (
+    (s[5] as Glob).test(arn[5]) &&
+    (s[2] as Glob).test(arn[2]) &&
+    (s[4] as Glob).test(arn[4]) &&
+    (s[3] as Glob).test(arn[3]) &&
+    (s[1] as Glob).test(arn[1]) &&
+    (s[0] as Glob).test(arn[0])
+  );
 }

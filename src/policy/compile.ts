@@ -9,15 +9,24 @@ import type { Policy, PolicyKind, PrincipalBlock, Statement } from './ast.js';
 import { type CompiledCondition, compileConditions } from './condition.js';
 import type { ContextValue, RequestContext, RequestPrincipal } from './context.js';
 import { PolicyError } from './errors.js';
-import { Glob, wildcardTokens } from './glob.js';
+import { Glob, type GlobToken, STAR, wildcardTokens } from './glob.js';
 import { parsePolicy } from './parse.js';
-import { parseTemplate, resolveTokens, type Template } from './template.js';
+import { parseTemplate, resolveCompiled, type Template } from './template.js';
 
 /** A Resource entry: everything, a static ARN pattern, or one with policy variables. */
 type ResourceMatcher =
   | { kind: 'all' }
   | { kind: 'static'; arn: ArnPattern; whole: Glob }
-  | { kind: 'template'; template: Template };
+  | { kind: 'template'; template: Template; cache: Map<string, StaticResource>; guard: StaticResource | undefined };
+
+interface StaticResource {
+  arn: ArnPattern;
+  whole: Glob;
+}
+
+function staticResource(tokens: GlobToken[]): StaticResource {
+  return { arn: compileArnPattern(tokens), whole: new Glob(tokens) };
+}
 
 /** The principals one Principal or NotPrincipal element names. */
 export interface PrincipalSet {
@@ -71,11 +80,15 @@ export class CompiledPolicy {
     this.statements = statements;
   }
 
-  /** The statements whose Action / NotAction applies to the (lowercased) action. Memoized. */
+  /**
+   * The statements whose Action / NotAction applies to the (lowercased) action, Deny statements
+   * first (so a caller that only needs the decision can stop at the first Allow). Memoized.
+   */
   statementsFor(actionLower: string): readonly CompiledStatement[] {
     const cached = this.byAction.get(actionLower);
     if (cached !== undefined) return cached;
-    const list = this.statements.filter((s) => actionMatches(s, actionLower));
+    const applicable = this.statements.filter((s) => actionMatches(s, actionLower));
+    const list = [...applicable.filter((s) => s.isDeny), ...applicable.filter((s) => !s.isDeny)];
     if (this.byAction.size >= ACTION_MEMO_LIMIT) this.byAction.clear();
     this.byAction.set(actionLower, list);
     return list;
@@ -96,9 +109,30 @@ function actionMatches(s: CompiledStatement, actionLower: string): boolean {
 function compileResource(text: string, variables: boolean): ResourceMatcher {
   if (text === '*') return { kind: 'all' };
   const template = variables ? parseTemplate(text) : undefined;
-  if (template) return { kind: 'template', template };
-  const tokens = wildcardTokens(text);
-  return { kind: 'static', arn: compileArnPattern(tokens), whole: new Glob(tokens) };
+  if (template) return { kind: 'template', template, cache: new Map(), guard: templateGuard(template) };
+  return { kind: 'static', ...staticResource(wildcardTokens(text)) };
+}
+
+/**
+ * A static pattern that every resolution of the template matches within: each variable becomes `*`.
+ * INVARIANT: sound only when all variables lie in the resource component (after five literal colons),
+ * where a value's own colons cannot shift component boundaries; otherwise there is no guard.
+ */
+function templateGuard(template: Template): StaticResource | undefined {
+  let colons = 0;
+  const tokens: GlobToken[] = [];
+  for (const part of template.parts) {
+    if (part.kind === 'variable') {
+      if (colons < 5) return undefined;
+      tokens.push(STAR);
+    } else if (part.kind === 'literal') {
+      tokens.push(part.text);
+    } else {
+      for (const ch of part.text) if (ch === ':') colons++;
+      tokens.push(...wildcardTokens(part.text));
+    }
+  }
+  return staticResource(tokens);
 }
 
 function compilePrincipals(block: PrincipalBlock): PrincipalSet {
@@ -179,14 +213,13 @@ function resourceEntryMatches(
   values: ReadonlyMap<string, ContextValue>,
 ): boolean {
   if (m.kind === 'all') return true;
-  if (m.kind === 'static') {
-    return req.resourceParts !== undefined ? arnMatches(m.arn, req.resourceParts) : m.whole.test(req.resource);
-  }
-  const tokens = resolveTokens(m.template, values);
-  if (tokens === undefined) return false;
-  return req.resourceParts !== undefined
-    ? arnMatches(compileArnPattern(tokens), req.resourceParts)
-    : new Glob(tokens).test(req.resource);
+  if (m.kind === 'template' && m.guard !== undefined && !staticMatches(m.guard, req)) return false;
+  const r = m.kind === 'static' ? m : resolveCompiled(m.template, values, m.cache, staticResource);
+  return r !== undefined && staticMatches(r, req);
+}
+
+function staticMatches(r: StaticResource, req: RequestContext): boolean {
+  return req.resourceParts !== undefined ? arnMatches(r.arn, req.resourceParts) : r.whole.test(req.resource);
 }
 
 /** True when the statement's Resource / NotResource applies to the request's resource. */

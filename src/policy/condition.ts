@@ -14,10 +14,10 @@ import { type ArnPattern, arnMatches, compileArnPattern } from './arn-pattern.js
 import type { ConditionEntry } from './ast.js';
 import type { ArnParts, ContextValue } from './context.js';
 import { splitArn } from './context.js';
-import { Glob, wildcardTokens } from './glob.js';
+import { Glob, type GlobToken, wildcardTokens } from './glob.js';
 import { type Cidr, cidrContains, parseCidr, parseIp } from './ip.js';
 import { type OperatorSpec, parseOperator, takesVariables } from './operators.js';
-import { parseTemplate, resolveText, resolveTokens, type Template } from './template.js';
+import { parseTemplate, resolveCompiled, resolveText, type Template } from './template.js';
 
 /** A policy value prepared for its operator family. `template` is set when it holds variables. */
 interface PreparedValue {
@@ -27,6 +27,13 @@ interface PreparedValue {
   arn: ArnPattern | undefined;
   number: number;
   cidr: Cidr | undefined;
+  /** Compiled patterns of a template, per set of variable values (see resolveCompiled). */
+  globs: Map<string, Glob> | undefined;
+  arns: Map<string, ArnPattern> | undefined;
+}
+
+function globOf(tokens: GlobToken[]): Glob {
+  return new Glob(tokens);
 }
 
 /** One compiled `"Operator": {"key": values}` pair. */
@@ -70,6 +77,8 @@ function prepare(spec: OperatorSpec, raw: string, variables: boolean): PreparedV
     arn: undefined,
     number: Number.NaN,
     cidr: undefined,
+    globs: template && spec.family === 'like' ? new Map() : undefined,
+    arns: template && spec.family === 'arn' ? new Map() : undefined,
   };
   switch (spec.family) {
     case 'stringIgnoreCase':
@@ -117,10 +126,50 @@ export function compileConditions(entries: readonly ConditionEntry[], variables:
       });
     }
   }
-  return out;
+  return out.sort((a, b) => cost(a) - cost(b));
 }
 
+// Single-entry memos: the same context value (aws:SourceIp, aws:CurrentTime) is usually tested by
+// many statements of one request. INVARIANT: ipScratch always holds the parse of lastIpText.
 const ipScratch = new Uint32Array(4);
+let lastIpText: string | undefined;
+let lastIpFamily: 0 | 4 | 6 = 0;
+let lastDateText: string | undefined;
+let lastDateValue = Number.NaN;
+
+function parseIpMemo(text: string): 0 | 4 | 6 {
+  if (text !== lastIpText) {
+    lastIpFamily = parseIp(text, ipScratch);
+    lastIpText = text;
+  }
+  return lastIpFamily;
+}
+
+function parseDateMemo(text: string): number {
+  if (text !== lastDateText) {
+    lastDateValue = parseDate(text);
+    lastDateText = text;
+  }
+  return lastDateValue;
+}
+
+/** Relative cost of an operator family, to test cheap conditions first (they are AND-ed). */
+const COST: Record<OperatorSpec['family'], number> = {
+  null: 0,
+  bool: 1,
+  string: 1,
+  binary: 1,
+  stringIgnoreCase: 2,
+  numeric: 3,
+  like: 3,
+  ip: 4,
+  date: 5,
+  arn: 6,
+};
+
+function cost(c: CompiledCondition): number {
+  return COST[c.spec.family] + (c.values.some((v) => v.template !== undefined) ? 4 : 0) + (c.qualifier !== 0 ? 2 : 0);
+}
 
 function compare(comparison: OperatorSpec['comparison'], policy: number, actual: number): boolean {
   switch (comparison) {
@@ -164,9 +213,9 @@ function anyValueMatches(
       for (const pv of cond.values) {
         if (pv.glob) {
           if (pv.glob.test(actual)) return true;
-        } else if (pv.template) {
-          const tokens = resolveTokens(pv.template, values);
-          if (tokens && new Glob(tokens).test(actual)) return true;
+        } else if (pv.template && pv.globs) {
+          const glob = resolveCompiled(pv.template, values, pv.globs, globOf);
+          if (glob?.test(actual)) return true;
         }
       }
       return false;
@@ -177,13 +226,13 @@ function anyValueMatches(
     }
     case 'numeric':
     case 'date': {
-      const n = spec.family === 'numeric' ? parseNumber(actual) : parseDate(actual);
+      const n = spec.family === 'numeric' ? parseNumber(actual) : parseDateMemo(actual);
       if (Number.isNaN(n)) return undefined;
       for (const pv of cond.values) if (compare(spec.comparison, pv.number, n)) return true;
       return false;
     }
     case 'ip': {
-      const family = parseIp(actual, ipScratch);
+      const family = parseIpMemo(actual);
       if (family === 0) return undefined;
       for (const pv of cond.values) if (pv.cidr && cidrContains(pv.cidr, family, ipScratch)) return true;
       return false;
@@ -194,9 +243,9 @@ function anyValueMatches(
       for (const pv of cond.values) {
         if (pv.arn) {
           if (arnMatches(pv.arn, parts)) return true;
-        } else if (pv.template) {
-          const tokens = resolveTokens(pv.template, values);
-          if (tokens && arnMatches(compileArnPattern(tokens), parts)) return true;
+        } else if (pv.template && pv.arns) {
+          const pattern = resolveCompiled(pv.template, values, pv.arns, compileArnPattern);
+          if (pattern !== undefined && arnMatches(pattern, parts)) return true;
         }
       }
       return false;

@@ -82,13 +82,15 @@ function scanPolicy(
   level: number,
   policyIndex: number,
   out: StatementRef[] | null,
+  prior: number,
 ): number {
   const statements = policy.statementsFor(req.actionLower);
-  let flags = 0;
+  let flags = prior;
   for (let i = 0; i < statements.length; i++) {
     const s = statements[i] as CompiledStatement;
-    // A deny already found makes further allows moot, but keep scanning for matched output.
-    if (out === null && (flags & DENY) !== 0) break;
+    // Deny statements come first. When only the decision is wanted, stop once a deny is found, or
+    // at the first Allow statement once an allow is already known.
+    if (out === null && ((flags & DENY) !== 0 || (!s.isDeny && (flags & ALLOW) !== 0))) break;
     if (!resourceMatches(s, req) || !conditionsHold(s.conditions, req.values)) continue;
     flags |= s.isDeny ? DENY : ALLOW;
     if (out !== null) out.push({ policyType: type, level, policyIndex, policy, statement: s });
@@ -105,7 +107,7 @@ function scanList(
 ): number {
   let flags = 0;
   for (let i = 0; i < policies.length; i++) {
-    flags |= scanPolicy(policies[i] as CompiledPolicy, req, type, level, i, out);
+    flags = scanPolicy(policies[i] as CompiledPolicy, req, type, level, i, out, flags);
   }
   return flags;
 }
@@ -174,12 +176,19 @@ export function evaluate(req: RequestContext, set: PolicySet, collect = true): E
   const hasBoundary = callerSide && set.boundary !== undefined;
   const hasSession = callerSide && set.session !== undefined && set.session.length > 0;
 
+  // Types are scanned in the order explicit denies take precedence, so that without `collect` the
+  // first deny ends the evaluation.
   const rcp = set.rcp !== undefined && set.rcp.length > 0 && !service ? scanLevels(set.rcp, req, 'rcp', out) : ALLOW;
+  if (out === null && (rcp & DENY) !== 0) return result('ExplicitDeny', 'rcp', out);
   const scp = set.scp !== undefined && set.scp.length > 0 && callerSide ? scanLevels(set.scp, req, 'scp', out) : ALLOW;
+  if (out === null && (scp & DENY) !== 0) return result('ExplicitDeny', 'scp', out);
   const res = set.resource !== undefined ? scanResourcePolicy(set.resource, req, hasBoundary, out) : 0;
+  if (out === null && (res & R_DENY) !== 0) return result('ExplicitDeny', 'resource', out);
   const boundary =
-    hasBoundary && set.boundary ? scanPolicy(set.boundary, req, 'permissionsBoundary', 0, 0, out) : ALLOW;
+    hasBoundary && set.boundary ? scanPolicy(set.boundary, req, 'permissionsBoundary', 0, 0, out, 0) : ALLOW;
+  if (out === null && (boundary & DENY) !== 0) return result('ExplicitDeny', 'permissionsBoundary', out);
   const session = hasSession && set.session ? scanList(set.session, req, 'session', 0, out) : ALLOW;
+  if (out === null && (session & DENY) !== 0) return result('ExplicitDeny', 'session', out);
   const identity = callerSide ? scanList(set.identity, req, 'identity', 0, out) : 0;
 
   if ((rcp & DENY) !== 0) return result('ExplicitDeny', 'rcp', out);

@@ -11,16 +11,27 @@ export interface Cidr {
   prefix: number;
 }
 
-const IPV4_PART = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-
 function parseIpv4(text: string, out: Uint32Array): boolean {
-  const parts = text.split('.');
-  if (parts.length !== 4) return false;
+  // Dotted quad, no leading zeros (as inet_pton), parsed without allocating.
   let value = 0;
-  for (const part of parts) {
-    if (!IPV4_PART.test(part)) return false;
-    value = value * 256 + Number(part);
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46; /* a final '.' closes the last part */
+    if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return false;
+      part = part * 10 + (c - 48);
+      if (part > 255 || ++digits > 3) return false;
+    } else if (c === 46) {
+      if (digits === 0) return false;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      if (i < text.length && ++dots > 3) return false;
+    } else return false;
   }
+  if (dots !== 3) return false;
   out[0] = 0;
   out[1] = 0;
   out[2] = 0;

@@ -4,7 +4,7 @@
  */
 
 /** A context value as given in a case: a string, or an array of strings (numbers and booleans stand for their string form). */
-export type ContextValueInput = string | number | boolean | Array<string | number | boolean>;
+export type ContextValueInput = string | number | boolean | ReadonlyArray<string | number | boolean>;
 
 /** One input line of `basalt simulate`. Every field but id, action and resource is optional. */
 export interface SimulateCase {
@@ -16,14 +16,14 @@ export interface SimulateCase {
   /** The resource ARN, or "*". */
   resource: string;
   /** The request context, exactly as given (nothing is added). Keys are case-insensitive. */
-  context?: Record<string, ContextValueInput>;
-  identityPolicies?: unknown[];
+  context?: Readonly<Record<string, ContextValueInput>>;
+  identityPolicies?: readonly unknown[];
   permissionsBoundary?: unknown;
   /** One array of policies per level, from the organization root down to the account. Every level must allow. */
-  serviceControlPolicies?: unknown[][];
+  serviceControlPolicies?: readonly (readonly unknown[])[];
   /** One array of policies per level, like serviceControlPolicies. */
-  resourceControlPolicies?: unknown[][];
-  sessionPolicies?: unknown[];
+  resourceControlPolicies?: readonly (readonly unknown[])[];
+  sessionPolicies?: readonly unknown[];
   resourcePolicy?: unknown;
   /** The account that owns the resource; defaults to the resource ARN's account field, else the principal's account. */
   resourceAccount?: string;

@@ -96,3 +96,36 @@ export function resolveTokens(template: Template, values: ReadonlyMap<string, Co
   }
   return tokens;
 }
+
+const RESOLVED_CACHE_LIMIT = 256;
+
+/**
+ * Resolves a template's variables and returns the compiled form `build` makes of the resolved tokens,
+ * memoized per distinct set of variable values (a principal's username and tags rarely change, so
+ * the hot path compiles nothing). Undefined when a variable has no value.
+ */
+export function resolveCompiled<T>(
+  template: Template,
+  values: ReadonlyMap<string, ContextValue>,
+  cache: Map<string, T>,
+  build: (tokens: GlobToken[]) => T,
+): T | undefined {
+  // INVARIANT: the key is unambiguous (length-prefixed values), so two different value sets never
+  // share a compiled pattern.
+  let key = '';
+  for (const part of template.parts) {
+    if (part.kind !== 'variable') continue;
+    const v = variableValue(part, values);
+    if (v === undefined) return undefined;
+    key += `${v.length}:${v}`;
+  }
+  let hit = cache.get(key);
+  if (hit === undefined) {
+    const tokens = resolveTokens(template, values);
+    if (tokens === undefined) return undefined;
+    hit = build(tokens);
+    if (cache.size >= RESOLVED_CACHE_LIMIT) cache.clear();
+    cache.set(key, hit);
+  }
+  return hit;
+}

@@ -6,19 +6,18 @@
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { simulateCase } from '../policy/index.js';
+import { readJson, simulateCase } from '../policy/index.js';
 import { readArgs } from './args.js';
 
 /** Evaluates one input line; returns the output line (without newline). */
 export function simulateLine(line: string, lineNumber: number): string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(line);
-  } catch (e) {
-    const message = `line ${lineNumber} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`;
+  // The strict reader refuses duplicate keys, which JSON.parse would silently collapse inside policies.
+  const read = readJson(line);
+  if (!read.ok) {
+    const message = `line ${lineNumber} is not valid JSON: ${read.message} at character ${read.offset}`;
     return JSON.stringify({ line: lineNumber, error: { code: 'InvalidInput', message } });
   }
-  return JSON.stringify(simulateCase(parsed));
+  return JSON.stringify(simulateCase(read.value));
 }
 
 /** Runs `basalt simulate` with its arguments; resolves to the exit code. */

@@ -15,6 +15,7 @@ export {
 } from './context.js';
 export { PolicyError, type PolicyErrorCode, type PolicyFinding } from './errors.js';
 export { type Decision, type EvaluationResult, evaluate, type PolicySet, type StatementRef } from './evaluate.js';
+export { type JsonResult, readJson } from './json.js';
 export { parsePolicy, printPolicy } from './parse.js';
 export { simulateCase } from './simulate.js';
 export type * from './simulate-types.js';

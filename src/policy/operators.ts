@@ -59,7 +59,7 @@ const SPECS: OperatorSpec[] = [
   { name: 'Null', family: 'null', comparison: 'eq', negated: false },
 ];
 
-const BY_NAME = new Map(SPECS.map((s) => [s.name.toLowerCase(), s]));
+const BY_NAME = new Map(SPECS.map((s) => [s.name, s]));
 
 /** A full operator as written: qualifier, base operator, IfExists. */
 export interface ParsedOperator {
@@ -70,26 +70,26 @@ export interface ParsedOperator {
 }
 
 /**
- * Reads an operator name such as `ForAnyValue:StringNotLikeIfExists`. Names are matched without
- * regard to case. Null takes neither IfExists nor a qualifier. Undefined for an unknown operator.
+ * Reads an operator name such as `ForAnyValue:StringNotLikeIfExists`. Names are case-sensitive, as
+ * IAM treats them (`stringEquals` is "Invalid Condition type"). Null takes neither IfExists nor a
+ * qualifier. Undefined for an unknown operator.
  */
 export function parseOperator(name: string): ParsedOperator | undefined {
   let rest = name;
   let qualifier: 0 | 1 | 2 = 0;
-  const lower = rest.toLowerCase();
-  if (lower.startsWith('forallvalues:')) {
+  if (rest.startsWith('ForAllValues:')) {
     qualifier = 1;
-    rest = rest.slice('forallvalues:'.length);
-  } else if (lower.startsWith('foranyvalue:')) {
+    rest = rest.slice('ForAllValues:'.length);
+  } else if (rest.startsWith('ForAnyValue:')) {
     qualifier = 2;
-    rest = rest.slice('foranyvalue:'.length);
+    rest = rest.slice('ForAnyValue:'.length);
   }
   let ifExists = false;
-  if (rest.toLowerCase().endsWith('ifexists')) {
+  if (rest.endsWith('IfExists')) {
     ifExists = true;
-    rest = rest.slice(0, -'ifexists'.length);
+    rest = rest.slice(0, -'IfExists'.length);
   }
-  const spec = BY_NAME.get(rest.toLowerCase());
+  const spec = BY_NAME.get(rest);
   if (spec === undefined) return undefined;
   if (spec.family === 'null' && (ifExists || qualifier !== 0)) return undefined;
   return { spec, qualifier, ifExists };

@@ -6,6 +6,7 @@
 
 import type { ConditionEntry, Policy, PolicyKind, PrincipalBlock, Statement, StringList } from './ast.js';
 import { PolicyError, type PolicyFinding } from './errors.js';
+import { readJson } from './json.js';
 import { parseOperator } from './operators.js';
 
 /** The policy language versions IAM accepts ("IAM JSON policy elements: Version"). */
@@ -298,12 +299,12 @@ export function parsePolicy(input: unknown, kind: PolicyKind): Policy | PolicyEr
   const f = new Findings();
   let doc: unknown = input;
   if (typeof input === 'string') {
-    try {
-      doc = JSON.parse(input);
-    } catch (e) {
-      f.add('', SYNTAX, `the document is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    const read = readJson(input);
+    if (!read.ok) {
+      f.add('', SYNTAX, `the document is not valid JSON: ${read.message} at character ${read.offset}`);
       return new PolicyError(f.list);
     }
+    doc = read.value;
   }
   if (!isObject(doc)) {
     f.add('', SYNTAX, `a policy document must be a JSON object, got ${JSON.stringify(doc) ?? String(doc)}`);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { Policy, PolicyKind } from '../../src/policy/ast.ts';
-import { PolicyError, parsePolicy, printPolicy, simulateCase } from '../../src/policy/index.ts';
+import { PolicyError, parsePolicy, printPolicy, readJson, simulateCase } from '../../src/policy/index.ts';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 
@@ -155,6 +155,40 @@ test('random simulate cases never throw', () => {
       const out = simulateCase(value);
       assert.ok('decision' in out || 'error' in out);
       if ('error' in out) assert.notEqual(out.error.code, 'InternalError');
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('the strict JSON reader agrees with JSON.parse on any document without duplicate keys', () => {
+  fc.assert(
+    fc.property(fc.jsonValue(), fc.boolean(), (value, pretty) => {
+      const text = JSON.stringify(value, null, pretty ? 2 : undefined);
+      const read = readJson(text);
+      assert.ok(read.ok, text);
+      assert.deepEqual(read.value, JSON.parse(text));
+    }),
+    { numRuns: RUNS * 2 },
+  );
+});
+
+test('the strict JSON reader refuses duplicate keys, trailing text and bad syntax', () => {
+  for (const bad of ['{"a":1,"a":2}', '{"a":{"b":1,"b":1}}', '{} x', '{"a":}', '[1,]', '"\\q"', '', '{"a":1', 'NaN']) {
+    const read = readJson(bad);
+    assert.equal(read.ok, false, bad);
+  }
+  const deep = `${'['.repeat(100)}${']'.repeat(100)}`;
+  assert.equal(readJson(deep).ok, false, 'nesting is bounded');
+  const proto = readJson('{"__proto__":{"polluted":true}}');
+  assert.ok(proto.ok);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});
+
+test('random bytes given as a policy string only ever yield a typed error or a policy', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+      const result = parsePolicy(Buffer.from(bytes).toString('latin1'), 'identity');
+      if (result instanceof PolicyError) assert.ok(CODES.has(result.code));
     }),
     { numRuns: RUNS },
   );

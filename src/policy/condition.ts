@@ -5,7 +5,8 @@
  *
  * - Values of one key are OR-ed; keys within an operator, and operators, are AND-ed.
  * - A missing key: IfExists → true; a negated operator → true; otherwise false.
- *   ForAllValues → true when the key is missing or empty; ForAnyValue → false (IfExists: true).
+ *   ForAllValues → true when the key is missing or empty; ForAnyValue → false, with or without
+ *   IfExists (the set operator decides for a missing key; see docs/compatibility.md).
  * - A single-valued operator given a multivalued (array) context value does not match.
  * - Numeric, Date and IP operators never match a context value they cannot parse, negated or not.
  */
@@ -272,7 +273,7 @@ export function conditionHolds(cond: CompiledCondition, values: ReadonlyMap<stri
   }
   if (actual === undefined) {
     if (cond.qualifier === 1) return true;
-    if (cond.qualifier === 2) return cond.ifExists;
+    if (cond.qualifier === 2) return false;
     return cond.ifExists || cond.spec.negated;
   }
   if (cond.qualifier === 0) {

@@ -49,6 +49,12 @@ export interface PolicySet {
   scp?: readonly (readonly CompiledPolicy[])[] | undefined;
   rcp?: readonly (readonly CompiledPolicy[])[] | undefined;
   resource?: CompiledPolicy | undefined;
+  /**
+   * True when the resource-based policy must itself allow, even within one account: role trust
+   * policies and KMS key policies ("Policy evaluation logic": "IAM role trust policies and KMS key
+   * policies are exceptions to this logic, because they must explicitly allow access for principals").
+   */
+  resourceMustAllow?: boolean | undefined;
 }
 
 /** A statement that matched the request. */
@@ -212,6 +218,9 @@ export function evaluate(req: RequestContext, set: PolicySet, collect = true): E
   if (sameAccount) {
     if ((res & R_DIRECT) !== 0) return result('Allow', 'resource', out);
     if ((res & R_ROLE) !== 0 && boundaryAllows && sessionAllows) return result('Allow', 'resource', out);
+    if (set.resourceMustAllow === true && (res & (R_ROLE | R_ACCOUNT)) === 0) {
+      return result('ImplicitDeny', 'resource', out);
+    }
     if (!identityAllows && (res & R_ROLE) === 0) return result('ImplicitDeny', 'identity', out);
     if (!boundaryAllows) return result('ImplicitDeny', 'permissionsBoundary', out);
     if (!sessionAllows) return result('ImplicitDeny', 'session', out);

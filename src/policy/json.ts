@@ -18,6 +18,7 @@ class JsonSyntaxError extends Error {
 }
 
 const MAX_DEPTH = 64;
+const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
 class Reader {
   pos = 0;
@@ -66,22 +67,43 @@ class Reader {
   }
 
   string(): string {
-    const start = this.pos;
-    const end = this.text.indexOf('"', start + 1);
-    // Fast path: no escapes.
-    if (end > 0) {
-      const raw = this.text.slice(start + 1, end);
-      if (!raw.includes('\\') && !/[\u0000-\u001f]/.test(raw)) {
-        this.pos = end + 1;
-        return raw;
+    const t = this.text;
+    let i = this.pos + 1;
+    let out = '';
+    let runStart = i;
+    for (;;) {
+      if (i >= t.length) {
+        this.pos = i;
+        return this.fail('unterminated string');
       }
+      const c = t.charCodeAt(i);
+      if (c === 34 /* " */) break;
+      if (c < 32) {
+        this.pos = i;
+        return this.fail('control character in string');
+      }
+      if (c !== 92 /* \ */) {
+        i++;
+        continue;
+      }
+      out += t.slice(runStart, i);
+      const e = t[i + 1];
+      const simple = e === undefined ? undefined : ESCAPES[e];
+      if (simple !== undefined) {
+        out += simple;
+        i += 2;
+      } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(t.slice(i + 2, i + 6))) {
+        out += String.fromCharCode(Number.parseInt(t.slice(i + 2, i + 6), 16));
+        i += 6;
+      } else {
+        this.pos = i;
+        return this.fail('malformed escape in string');
+      }
+      runStart = i;
     }
-    const m = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
-    m.lastIndex = start;
-    const found = m.exec(this.text);
-    if (found === null) return this.fail('malformed string');
-    this.pos += found[0].length;
-    return JSON.parse(found[0]) as string;
+    out += t.slice(runStart, i);
+    this.pos = i + 1;
+    return out;
   }
 
   object(depth: number): Record<string, unknown> {

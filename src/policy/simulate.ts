@@ -145,6 +145,12 @@ function simulateUnchecked(input: unknown): SimulateResult {
     resource:
       c.resourcePolicy === undefined ? undefined : compileCached(c.resourcePolicy, 'resource', 'resourcePolicy'),
   };
+  const actionLower = action.toLowerCase();
+  // A role's trust policy or a KMS key's key policy must allow on its own; a case that omits it is
+  // decided as if it were empty (a role always has a trust policy, a key always has a key policy).
+  set.resourceMustAllow =
+    (actionLower.startsWith('sts:') && /^arn:[^:]+:iam::\d{12}:role\//.test(resource)) ||
+    (actionLower.startsWith('kms:') && /^arn:[^:]+:kms:/.test(resource));
   const req = makeRequest({
     principal,
     action,

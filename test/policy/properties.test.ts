@@ -16,7 +16,7 @@ const list = (item: fc.Arbitrary<string>) =>
 const action = fc.constantFrom('*', 's3:GetObject', 'bedrock:Invoke*', 'iam:?etUser', 'sts:AssumeRole');
 const resource = fc.constantFrom(
   '*',
-  'arn:aws:s3:::bucket/${aws:username}/*',
+  `arn:aws:s3:::bucket/\${aws:username}/*`,
   'arn:aws:bedrock:*::foundation-model/anthropic.*',
   'arn:aws:iam::111122223333:user/a?c',
 );

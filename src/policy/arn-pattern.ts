@@ -7,13 +7,18 @@
  * `anthropic.claude-3-haiku-20240307-v1:0`.
  */
 
-import type { ArnParts } from './context.js';
+import type { ArnTarget } from './context.js';
 import { Glob, type GlobToken, STAR } from './glob.js';
 
 /** A compiled ARN pattern: one glob per component, or a pattern that can never match. */
 export interface ArnPattern {
   /** Exactly six globs, or null when the pattern is too short to be an ARN and ends without a wildcard. */
   segments: Glob[] | null;
+  /**
+   * When the first five components have no wildcards: their text with its five colons
+   * (`arn:aws:s3:::`). An ARN matches them exactly when it starts with this text.
+   */
+  head: string | undefined;
 }
 
 /** Splits tokens into ARN components at literal colons (the sixth component keeps the rest). */
@@ -45,23 +50,30 @@ export function compileArnPattern(tokens: readonly GlobToken[]): ArnPattern {
   const parts = splitTokens(tokens);
   if (parts.length < 6) {
     const last = parts[parts.length - 1] as GlobToken[];
-    if (last[last.length - 1] !== STAR) return { segments: null };
+    if (last[last.length - 1] !== STAR) return { segments: null, head: undefined };
     while (parts.length < 6) parts.push([STAR]);
   }
-  return { segments: parts.map((p) => new Glob(p)) };
+  const segments = parts.map((p) => new Glob(p));
+  const literals = segments.slice(0, 5).map((g) => g.literal);
+  const head = literals.every((l) => l !== undefined) ? `${literals.join(':')}:` : undefined;
+  return { segments, head };
 }
 
-/** True when the pattern matches the ARN components. */
-export function arnMatches(pattern: ArnPattern, arn: ArnParts): boolean {
+/** True when the pattern matches the prepared ARN (see arnTarget); never for a non-ARN. */
+export function arnMatches(pattern: ArnPattern, target: ArnTarget): boolean {
   const s = pattern.segments;
-  if (s === null) return false;
-  // The resource and service components differ most often: test them first.
+  if (s === null || target.tail === undefined) return false;
+  if (pattern.head !== undefined) return target.text.startsWith(pattern.head) && (s[5] as Glob).test(target.tail);
+  // Components are matched in place (no slicing); the resource and service components differ most
+  // often, so they go first.
+  const t = target.text;
+  const c = target.colons as [number, number, number, number, number];
   return (
-    (s[5] as Glob).test(arn[5]) &&
-    (s[2] as Glob).test(arn[2]) &&
-    (s[4] as Glob).test(arn[4]) &&
-    (s[3] as Glob).test(arn[3]) &&
-    (s[1] as Glob).test(arn[1]) &&
-    (s[0] as Glob).test(arn[0])
+    (s[5] as Glob).test(target.tail) &&
+    (s[2] as Glob).testRange(t, c[1] + 1, c[2]) &&
+    (s[4] as Glob).testRange(t, c[3] + 1, c[4]) &&
+    (s[3] as Glob).testRange(t, c[2] + 1, c[3]) &&
+    (s[1] as Glob).testRange(t, c[0] + 1, c[1]) &&
+    (s[0] as Glob).testRange(t, 0, c[0])
   );
 }

@@ -7,7 +7,8 @@
 import { type ArnPattern, arnMatches, compileArnPattern } from './arn-pattern.js';
 import type { Policy, PolicyKind, PrincipalBlock, Statement } from './ast.js';
 import { type CompiledCondition, compileConditions } from './condition.js';
-import type { ContextValue, RequestContext, RequestPrincipal } from './context.js';
+import { ACTION_ID_LIMIT, type ContextLookup, type RequestContext, type RequestPrincipal } from './context.js';
+import { currentEpoch, InternTable } from './epoch.js';
 import { PolicyError } from './errors.js';
 import { Glob, type GlobToken, STAR, wildcardTokens } from './glob.js';
 import { parsePolicy } from './parse.js';
@@ -16,17 +17,23 @@ import { parseTemplate, resolveCompiled, type Template } from './template.js';
 /** A Resource entry: everything, a static ARN pattern, or one with policy variables. */
 type ResourceMatcher =
   | { kind: 'all' }
-  | { kind: 'static'; arn: ArnPattern; whole: Glob }
+  | ({ kind: 'static' } & StaticResource)
   | { kind: 'template'; template: Template; cache: Map<string, StaticResource>; guard: StaticResource | undefined };
 
 interface StaticResource {
   arn: ArnPattern;
   whole: Glob;
+  /** Memo of the last evaluation that matched this pattern (see epoch.ts). */
+  lastEpoch: number;
+  lastResult: boolean;
 }
 
 function staticResource(tokens: GlobToken[]): StaticResource {
-  return { arn: compileArnPattern(tokens), whole: new Glob(tokens) };
+  return { arn: compileArnPattern(tokens), whole: new Glob(tokens), lastEpoch: 0, lastResult: false };
 }
+
+/** Resource patterns spelled alike share one compiled object, and so one memo per evaluation. */
+const internedResources = new InternTable<{ kind: 'static' } & StaticResource>(65536);
 
 /** The principals one Principal or NotPrincipal element names. */
 export interface PrincipalSet {
@@ -65,14 +72,12 @@ export interface CompiledStatement {
   conditions: CompiledCondition[];
 }
 
-const ACTION_MEMO_LIMIT = 4096;
-
 /** A compiled policy: its statements and a per-action memo of the statements that name the action. */
 export class CompiledPolicy {
   readonly kind: PolicyKind;
   readonly source: Policy;
   readonly statements: readonly CompiledStatement[];
-  private readonly byAction = new Map<string, readonly CompiledStatement[]>();
+  private readonly byAction: (readonly CompiledStatement[] | undefined)[] = [];
 
   constructor(kind: PolicyKind, source: Policy, statements: CompiledStatement[]) {
     this.kind = kind;
@@ -82,15 +87,15 @@ export class CompiledPolicy {
 
   /**
    * The statements whose Action / NotAction applies to the (lowercased) action, Deny statements
-   * first (so a caller that only needs the decision can stop at the first Allow). Memoized.
+   * first (so a caller that only needs the decision can stop at the first Allow). Memoized per
+   * action id (see actionId in context.ts).
    */
-  statementsFor(actionLower: string): readonly CompiledStatement[] {
-    const cached = this.byAction.get(actionLower);
+  statementsFor(actionLower: string, id: number): readonly CompiledStatement[] {
+    const cached = this.byAction[id];
     if (cached !== undefined) return cached;
     const applicable = this.statements.filter((s) => actionMatches(s, actionLower));
     const list = [...applicable.filter((s) => s.isDeny), ...applicable.filter((s) => !s.isDeny)];
-    if (this.byAction.size >= ACTION_MEMO_LIMIT) this.byAction.clear();
-    this.byAction.set(actionLower, list);
+    if (id < ACTION_ID_LIMIT) this.byAction[id] = list;
     return list;
   }
 }
@@ -110,7 +115,7 @@ function compileResource(text: string, variables: boolean): ResourceMatcher {
   if (text === '*') return { kind: 'all' };
   const template = variables ? parseTemplate(text) : undefined;
   if (template) return { kind: 'template', template, cache: new Map(), guard: templateGuard(template) };
-  return { kind: 'static', ...staticResource(wildcardTokens(text)) };
+  return internedResources.get(text, () => ({ kind: 'static', ...staticResource(wildcardTokens(text)) }));
 }
 
 /**
@@ -207,11 +212,7 @@ export function compilePolicy(input: unknown, kind: PolicyKind): CompiledPolicy 
   return compileParsed(parsed, kind);
 }
 
-function resourceEntryMatches(
-  m: ResourceMatcher,
-  req: RequestContext,
-  values: ReadonlyMap<string, ContextValue>,
-): boolean {
+function resourceEntryMatches(m: ResourceMatcher, req: RequestContext, values: ContextLookup): boolean {
   if (m.kind === 'all') return true;
   if (m.kind === 'template' && m.guard !== undefined && !staticMatches(m.guard, req)) return false;
   const r = m.kind === 'static' ? m : resolveCompiled(m.template, values, m.cache, staticResource);
@@ -219,10 +220,19 @@ function resourceEntryMatches(
 }
 
 function staticMatches(r: StaticResource, req: RequestContext): boolean {
-  return req.resourceParts !== undefined ? arnMatches(r.arn, req.resourceParts) : r.whole.test(req.resource);
+  const epoch = currentEpoch();
+  if (r.lastEpoch === epoch) return r.lastResult;
+  const matches = req.resourceArn.tail !== undefined ? arnMatches(r.arn, req.resourceArn) : r.whole.test(req.resource);
+  r.lastEpoch = epoch;
+  r.lastResult = matches;
+  return matches;
 }
 
-/** True when the statement's Resource / NotResource applies to the request's resource. */
+/**
+ * True when the statement's Resource / NotResource applies to the request's resource.
+ * INVARIANT: pattern results are memoized per evaluation epoch (see epoch.ts); callers advance it
+ * once per request, as evaluate() does.
+ */
 export function resourceMatches(s: CompiledStatement, req: RequestContext): boolean {
   const list = s.resources;
   if (list === null) return true;

@@ -13,8 +13,8 @@
 
 import { type ArnPattern, arnMatches, compileArnPattern } from './arn-pattern.js';
 import type { ConditionEntry } from './ast.js';
-import type { ArnParts, ContextValue } from './context.js';
-import { splitArn } from './context.js';
+import { arnTarget, type ContextLookup } from './context.js';
+import { currentEpoch, InternTable } from './epoch.js';
 import { Glob, type GlobToken, wildcardTokens } from './glob.js';
 import { type Cidr, cidrContains, parseCidr, parseIp } from './ip.js';
 import { type OperatorSpec, parseOperator, takesVariables } from './operators.js';
@@ -46,7 +46,12 @@ export interface CompiledCondition {
   values: PreparedValue[];
   /** For Null: whether the key must be absent (true) or present (false), per value. */
   nullExpect: boolean[];
+  /** The epoch of the evaluation that last computed `lastResult` (see epoch.ts); 0 for none. */
+  lastEpoch: number;
+  lastResult: boolean;
 }
+
+const interned = new InternTable<CompiledCondition>(65536);
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 const EPOCH = /^-?\d+$/;
@@ -62,11 +67,46 @@ export function parseNumber(text: string): number {
  * or epoch seconds. Returns milliseconds since the epoch, NaN when it is neither.
  */
 export function parseDate(text: string): number {
+  const fast = parseCanonicalDate(text);
+  if (!Number.isNaN(fast)) return fast;
   if (EPOCH.test(text)) return Number(text) * 1000;
   if (!ISO_DATE.test(text)) return Number.NaN;
   const hasZone = /T.*(Z|[+-]\d{2}:?\d{2})$/.test(text);
   const withZone = text.length > 10 && !hasZone ? `${text}Z` : text;
   return Date.parse(withZone);
+}
+
+function digits(text: string, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/**
+ * The form AWS puts in aws:CurrentTime, `YYYY-MM-DDTHH:MM:SSZ`, read without regular expressions;
+ * NaN for anything else (parseDate then tries the general forms).
+ */
+function parseCanonicalDate(text: string): number {
+  if (text.length !== 20 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84) {
+    return Number.NaN;
+  }
+  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58 || text.charCodeAt(19) !== 90) return Number.NaN;
+  const y = digits(text, 0, 4);
+  const mo = digits(text, 5, 2);
+  const d = digits(text, 8, 2);
+  const h = digits(text, 11, 2);
+  const mi = digits(text, 14, 2);
+  const sec = digits(text, 17, 2);
+  // Date.UTC reads years 0-99 as 1900-1999: leave those to Date.parse.
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) {
+    return Number.NaN;
+  }
+  // INVARIANT: agrees with Date.parse on this form (which, like Date.UTC, rolls 02-31 into March).
+  return Date.UTC(y, mo - 1, d, h, mi, sec);
 }
 
 function prepare(spec: OperatorSpec, raw: string, variables: boolean): PreparedValue {
@@ -117,14 +157,20 @@ export function compileConditions(entries: readonly ConditionEntry[], variables:
     const op = parseOperator(entry.operator);
     if (op === undefined) throw new Error(`unvalidated condition operator ${entry.operator}`);
     for (const { key, values } of entry.keys) {
-      out.push({
-        key: key.toLowerCase(),
-        spec: op.spec,
-        qualifier: op.qualifier,
-        ifExists: op.ifExists,
-        values: values.values.map((raw) => prepare(op.spec, raw, variables)),
-        nullExpect: values.values.map((raw) => raw.toLowerCase() === 'true'),
-      });
+      // Conditions spelled alike share one compiled object, and so one memo per evaluation.
+      const id = `${entry.operator}\u0000${variables ? 1 : 0}\u0000${key.toLowerCase()}\u0000${JSON.stringify(values.values)}`;
+      out.push(
+        interned.get(id, () => ({
+          key: key.toLowerCase(),
+          spec: op.spec,
+          qualifier: op.qualifier,
+          ifExists: op.ifExists,
+          values: values.values.map((raw) => prepare(op.spec, raw, variables)),
+          nullExpect: values.values.map((raw) => raw.toLowerCase() === 'true'),
+          lastEpoch: 0,
+          lastResult: false,
+        })),
+      );
     }
   }
   return out.sort((a, b) => cost(a) - cost(b));
@@ -188,11 +234,7 @@ function compare(comparison: OperatorSpec['comparison'], policy: number, actual:
 }
 
 /** True when at least one policy value matches the single context value (before negation). */
-function anyValueMatches(
-  cond: CompiledCondition,
-  actual: string,
-  values: ReadonlyMap<string, ContextValue>,
-): boolean | undefined {
+function anyValueMatches(cond: CompiledCondition, actual: string, values: ContextLookup): boolean | undefined {
   const spec = cond.spec;
   switch (spec.family) {
     case 'string':
@@ -239,14 +281,14 @@ function anyValueMatches(
       return false;
     }
     case 'arn': {
-      const parts: ArnParts | undefined = splitArn(actual);
-      if (parts === undefined) return false;
+      const target = arnTarget(actual);
+      if (target.tail === undefined) return false;
       for (const pv of cond.values) {
         if (pv.arn) {
-          if (arnMatches(pv.arn, parts)) return true;
+          if (arnMatches(pv.arn, target)) return true;
         } else if (pv.template && pv.arns) {
           const pattern = resolveCompiled(pv.template, values, pv.arns, compileArnPattern);
-          if (pattern !== undefined && arnMatches(pattern, parts)) return true;
+          if (pattern !== undefined && arnMatches(pattern, target)) return true;
         }
       }
       return false;
@@ -257,14 +299,27 @@ function anyValueMatches(
 }
 
 /** The operator applied to one context value, negation included. */
-function valueHolds(cond: CompiledCondition, actual: string, values: ReadonlyMap<string, ContextValue>): boolean {
+function valueHolds(cond: CompiledCondition, actual: string, values: ContextLookup): boolean {
   const matched = anyValueMatches(cond, actual, values);
   if (matched === undefined) return false;
   return cond.spec.negated ? !matched : matched;
 }
 
-/** Evaluates one compiled condition against the request's context values. */
-export function conditionHolds(cond: CompiledCondition, values: ReadonlyMap<string, ContextValue>): boolean {
+/**
+ * Evaluates one compiled condition against the request's context values.
+ * INVARIANT: the result is memoized per evaluation epoch; callers advance it (nextEpoch) once per
+ * request, as evaluate() does, or they would read another request's result.
+ */
+export function conditionHolds(cond: CompiledCondition, values: ContextLookup): boolean {
+  const epoch = currentEpoch();
+  if (cond.lastEpoch === epoch) return cond.lastResult;
+  const holds = evaluateCondition(cond, values);
+  cond.lastEpoch = epoch;
+  cond.lastResult = holds;
+  return holds;
+}
+
+function evaluateCondition(cond: CompiledCondition, values: ContextLookup): boolean {
   const actual = values.get(cond.key);
   if (cond.spec.family === 'null') {
     const absent = actual === undefined;
@@ -289,11 +344,8 @@ export function conditionHolds(cond: CompiledCondition, values: ReadonlyMap<stri
   return false;
 }
 
-/** True when every condition holds (conditions are AND-ed). */
-export function conditionsHold(
-  conds: readonly CompiledCondition[],
-  values: ReadonlyMap<string, ContextValue>,
-): boolean {
+/** True when every condition holds (conditions are AND-ed). Memoized per epoch, as conditionHolds. */
+export function conditionsHold(conds: readonly CompiledCondition[], values: ContextLookup): boolean {
   for (let i = 0; i < conds.length; i++) {
     if (!conditionHolds(conds[i] as CompiledCondition, values)) return false;
   }

@@ -7,6 +7,62 @@
 /** A context value: a single string, or a multivalued key's strings. */
 export type ContextValue = string | readonly string[];
 
+/** Read access to a request's condition keys, by lowercased name. */
+export interface ContextLookup {
+  get(keyLower: string): ContextValue | undefined;
+}
+
+/**
+ * A request's condition keys and values, keys lowercased. Parallel arrays with a linear search: a
+ * request carries a dozen keys, and building a Map costs more than all of its lookups (bench/).
+ */
+export class ContextValues implements ContextLookup {
+  private readonly keys: string[] = [];
+  private readonly vals: ContextValue[] = [];
+
+  /** Sets a key (any case); a later value for the same key overrides an earlier one. */
+  set(key: string, value: ContextValue): this {
+    this.keys.push(lowerKey(key));
+    this.vals.push(value);
+    return this;
+  }
+
+  /** The value of a key, given lowercased; undefined when the request does not carry it. */
+  get(keyLower: string): ContextValue | undefined {
+    const keys = this.keys;
+    // INVARIANT: searching from the end makes the last value set for a key the one that counts.
+    for (let i = keys.length - 1; i >= 0; i--) {
+      if (keys[i] === keyLower) return this.vals[i];
+    }
+    return undefined;
+  }
+}
+
+/** An ARN (or any resource string) as matched against ARN patterns. */
+export interface ArnTarget {
+  text: string;
+  /** The sixth component (after the fifth colon); undefined when the text is not an ARN. */
+  tail: string | undefined;
+  /** The account component ('' when empty or not an ARN). */
+  account: string;
+  /** Indexes of the first five colons (the component separators); empty when not an ARN. */
+  colons: readonly number[];
+}
+
+/** Prepares a string for ARN matching, finding its sixth component without splitting the rest. */
+export function arnTarget(text: string): ArnTarget {
+  if (text.startsWith('arn:')) {
+    const c1 = text.indexOf(':', 4);
+    const c2 = c1 < 0 ? -1 : text.indexOf(':', c1 + 1);
+    const c3 = c2 < 0 ? -1 : text.indexOf(':', c2 + 1);
+    const c4 = c3 < 0 ? -1 : text.indexOf(':', c3 + 1);
+    if (c4 >= 0) {
+      return { text, tail: text.slice(c4 + 1), account: text.slice(c3 + 1, c4), colons: [3, c1, c2, c3, c4] };
+    }
+  }
+  return { text, tail: undefined, account: '', colons: [] };
+}
+
 /** How the principal appears to resource-based policies. */
 export type PrincipalKind =
   | 'root'
@@ -39,14 +95,16 @@ export interface RequestContext {
   action: string;
   /** The action lowercased (matching is case-insensitive). */
   actionLower: string;
+  /** A small integer naming actionLower, for per-policy memo arrays (see actionId). */
+  actionId: number;
   /** The resource ARN or `*`. */
   resource: string;
-  /** The resource split into its six ARN components; undefined when it is not an ARN. */
-  resourceParts: ArnParts | undefined;
+  /** The resource prepared for ARN matching. */
+  resourceArn: ArnTarget;
   /** The account that owns the resource. */
   resourceAccount: string;
   /** Condition keys, lowercased, to their values. */
-  values: ReadonlyMap<string, ContextValue>;
+  values: ContextLookup;
 }
 
 /** The six colon-separated components of an ARN (the last one keeps any further colons). */
@@ -117,36 +175,79 @@ export function describePrincipal(principal: string | undefined, roleArnHint?: s
   return { kind: 'user', arn: principal, account };
 }
 
+const actionIds = new Map<string, number>();
+/** Action ids at or above this are not memoized by policies (bounds memory on arbitrary input). */
+export const ACTION_ID_LIMIT = 8192;
+
 /**
- * Builds a request context. `values` keys may be in any case; they are lowercased here.
+ * A small integer for a lowercased action name, stable for the process: policies memoize their
+ * statements per action in an array indexed by it. Past ACTION_ID_LIMIT distinct actions, new ones
+ * get ACTION_ID_LIMIT (not memoized).
+ */
+export function actionId(actionLower: string): number {
+  let id = actionIds.get(actionLower);
+  if (id === undefined) {
+    id = actionIds.size < ACTION_ID_LIMIT ? actionIds.size : ACTION_ID_LIMIT;
+    if (id < ACTION_ID_LIMIT) actionIds.set(actionLower, id);
+  }
+  return id;
+}
+
+const lowerKeys = new Map<string, string>();
+const LOWER_KEYS_LIMIT = 4096;
+
+/** The lowercase form of a condition key, memoized (the same few dozen keys recur on every request). */
+function lowerKey(key: string): string {
+  let lower = lowerKeys.get(key);
+  if (lower === undefined) {
+    lower = key.toLowerCase();
+    if (lowerKeys.size < LOWER_KEYS_LIMIT) lowerKeys.set(key, lower);
+  }
+  return lower;
+}
+
+/**
+ * Builds a request context. `values` keys may be in any case; they are lowercased here (a
+ * ContextValues is used as it is).
  * The resource's account is `resourceAccount` when given, else the ARN's account field, else the principal's.
  */
 export function makeRequest(input: {
   principal: RequestPrincipal;
   action: string;
   resource: string;
-  values?: ReadonlyMap<string, ContextValue> | Record<string, ContextValue>;
+  values?: ContextValues | ReadonlyMap<string, ContextValue> | Readonly<Record<string, ContextValue>>;
   resourceAccount?: string;
 }): RequestContext {
-  const resourceParts = splitArn(input.resource);
-  const values = new Map<string, ContextValue>();
-  if (input.values instanceof Map) {
-    for (const [k, v] of input.values) values.set(k.toLowerCase(), v);
-  } else if (input.values !== undefined) {
-    for (const k of Object.keys(input.values)) {
-      const v = (input.values as Record<string, ContextValue>)[k];
-      if (v !== undefined) values.set(k.toLowerCase(), v);
+  let values: ContextValues;
+  if (input.values instanceof ContextValues) {
+    values = input.values;
+  } else {
+    values = new ContextValues();
+    if (input.values instanceof Map) {
+      for (const [k, v] of input.values) values.set(k, v);
+    } else if (input.values !== undefined) {
+      const record = input.values as Readonly<Record<string, ContextValue>>;
+      const keys = Object.keys(record);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as string;
+        const v = record[k];
+        if (v !== undefined) values.set(k, v);
+      }
     }
   }
-  const resourceAccount =
-    input.resourceAccount ??
-    (resourceParts !== undefined && resourceParts[4] !== '' ? resourceParts[4] : input.principal.account);
+  const resourceArn = arnTarget(input.resource);
+  let resourceAccount = input.resourceAccount;
+  if (resourceAccount === undefined) {
+    resourceAccount = resourceArn.account !== '' ? resourceArn.account : input.principal.account;
+  }
+  const actionLower = input.action.toLowerCase();
   return {
     principal: input.principal,
     action: input.action,
-    actionLower: input.action.toLowerCase(),
+    actionLower,
+    actionId: actionId(actionLower),
     resource: input.resource,
-    resourceParts,
+    resourceArn,
     resourceAccount,
     values,
   };

@@ -35,6 +35,7 @@ import {
 } from './compile.js';
 import { conditionsHold } from './condition.js';
 import type { RequestContext } from './context.js';
+import { nextEpoch } from './epoch.js';
 import type { PolicyType } from './simulate-types.js';
 
 /** The three outcomes of an evaluation. */
@@ -90,7 +91,7 @@ function scanPolicy(
   out: StatementRef[] | null,
   prior: number,
 ): number {
-  const statements = policy.statementsFor(req.actionLower);
+  const statements = policy.statementsFor(req.actionLower, req.actionId);
   let flags = prior;
   for (let i = 0; i < statements.length; i++) {
     const s = statements[i] as CompiledStatement;
@@ -151,7 +152,7 @@ function scanResourcePolicy(
   hasBoundary: boolean,
   out: StatementRef[] | null,
 ): number {
-  const statements = policy.statementsFor(req.actionLower);
+  const statements = policy.statementsFor(req.actionLower, req.actionId);
   let flags = 0;
   for (let i = 0; i < statements.length; i++) {
     const s = statements[i] as CompiledStatement;
@@ -165,8 +166,21 @@ function scanResourcePolicy(
   return flags;
 }
 
+const NO_MATCHES: StatementRef[] = [];
+Object.freeze(NO_MATCHES);
+const POLICY_TYPES: readonly PolicyType[] = ['identity', 'resource', 'permissionsBoundary', 'session', 'scp', 'rcp'];
+const DECISIONS: readonly Decision[] = ['Allow', 'ExplicitDeny', 'ImplicitDeny'];
+/** One frozen result per decision and policy type, returned when no statements are collected. */
+const SHARED = Object.fromEntries(
+  DECISIONS.map((d) => [
+    d,
+    Object.fromEntries(POLICY_TYPES.map((t) => [t, Object.freeze({ decision: d, decidedBy: t, matched: NO_MATCHES })])),
+  ]),
+) as Record<Decision, Record<PolicyType, EvaluationResult>>;
+
+/** The result; without collected statements it is a shared, frozen value (nothing allocated). */
 function result(decision: Decision, decidedBy: PolicyType, matched: StatementRef[] | null): EvaluationResult {
-  return { decision, decidedBy, matched: matched ?? [] };
+  return matched !== null ? { decision, decidedBy, matched } : SHARED[decision][decidedBy];
 }
 
 /**
@@ -174,6 +188,7 @@ function result(decision: Decision, decidedBy: PolicyType, matched: StatementRef
  * statement that matched; without it evaluation stops scanning a policy at its first deny.
  */
 export function evaluate(req: RequestContext, set: PolicySet, collect = true): EvaluationResult {
+  nextEpoch();
   const out: StatementRef[] | null = collect ? [] : null;
   const p = req.principal;
   const anonymous = p.kind === 'anonymous';

@@ -53,19 +53,14 @@ export class Glob {
     let stars = 0;
     let anchoredStart = true;
     let anchoredEnd = true;
-    let minLength = 0;
-    const flush = () => {
-      segments.push({ text, any: any.length > 0 ? Uint8Array.from(markers(text.length, any)) : null });
-      minLength += text.length;
-      text = '';
-      any = [];
-    };
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i];
       if (token === STAR) {
         if (i === 0) anchoredStart = false;
         if (i === tokens.length - 1) anchoredEnd = false;
-        if (text.length > 0) flush();
+        if (text.length > 0) segments.push(segment(text, any));
+        text = '';
+        any = [];
         stars++;
       } else if (token === QMARK) {
         any.push(text.length);
@@ -74,8 +69,10 @@ export class Glob {
         text += token;
       }
     }
-    if (text.length > 0) flush();
-    this.segments = segments.filter((s) => s.text.length > 0);
+    if (text.length > 0) segments.push(segment(text, any));
+    let minLength = 0;
+    for (const s of segments) minLength += s.text.length;
+    this.segments = segments;
     this.anchoredStart = anchoredStart;
     this.anchoredEnd = anchoredEnd;
     this.minLength = minLength;
@@ -95,6 +92,11 @@ export class Glob {
     }
   }
 
+  /** The text this pattern matches when it has no wildcards; undefined otherwise. */
+  get literal(): string | undefined {
+    return this.kind === 0 ? this.exact : undefined;
+  }
+
   /** Compiles text where `*` and `?` are wildcards. */
   static fromText(text: string): Glob {
     return new Glob(wildcardTokens(text));
@@ -110,30 +112,44 @@ export class Glob {
       case 2:
         return s.startsWith(this.exact);
       default:
-        return this.general(s);
+        return this.general(s, 0, s.length);
     }
   }
 
-  private general(s: string): boolean {
-    if (s.length < this.minLength) return false;
+  /** True when the pattern matches `s` from index `from` up to (not including) `to`, without slicing. */
+  testRange(s: string, from: number, to: number): boolean {
+    switch (this.kind) {
+      case 0:
+        return to - from === this.exact.length && s.startsWith(this.exact, from);
+      case 1:
+        return true;
+      case 2:
+        return to - from >= this.exact.length && s.startsWith(this.exact, from);
+      default:
+        return this.general(s, from, to);
+    }
+  }
+
+  private general(s: string, from: number, to: number): boolean {
+    if (to - from < this.minLength) return false;
     const segments = this.segments;
     const n = segments.length;
-    if (n === 0) return this.anchoredStart && this.anchoredEnd ? s.length === 0 : true;
-    let pos = 0;
+    if (n === 0) return this.anchoredStart && this.anchoredEnd ? to === from : true;
+    let pos = from;
     let first = 0;
     let last = n;
     if (this.anchoredStart) {
       const seg = segments[0] as Segment;
-      if (!segmentAt(seg, s, 0)) return false;
-      if (n === 1 && this.anchoredEnd) return s.length === seg.text.length;
-      pos = seg.text.length;
+      if (!segmentAt(seg, s, from, to)) return false;
+      if (n === 1 && this.anchoredEnd) return to - from === seg.text.length;
+      pos = from + seg.text.length;
       first = 1;
     }
-    let endLimit = s.length;
+    let endLimit = to;
     if (this.anchoredEnd && last > first) {
       const seg = segments[n - 1] as Segment;
-      const at = s.length - seg.text.length;
-      if (at < pos || !segmentAt(seg, s, at)) return false;
+      const at = to - seg.text.length;
+      if (at < pos || !segmentAt(seg, s, at, to)) return false;
       endLimit = at;
       last = n - 1;
     }
@@ -147,15 +163,16 @@ export class Glob {
   }
 }
 
-function markers(length: number, positions: number[]): number[] {
-  const out = new Array<number>(length).fill(0);
-  for (const p of positions) out[p] = 1;
-  return out;
+function segment(text: string, anyPositions: readonly number[]): Segment {
+  if (anyPositions.length === 0) return { text, any: null };
+  const any = new Uint8Array(text.length);
+  for (const p of anyPositions) any[p] = 1;
+  return { text, any };
 }
 
-function segmentAt(seg: Segment, s: string, at: number): boolean {
+function segmentAt(seg: Segment, s: string, at: number, to: number): boolean {
   const text = seg.text;
-  if (at + text.length > s.length) return false;
+  if (at + text.length > to) return false;
   const any = seg.any;
   if (any === null) return s.startsWith(text, at);
   for (let i = 0; i < text.length; i++) {
@@ -172,7 +189,7 @@ function findSegment(seg: Segment, s: string, from: number, limit: number): numb
     return at >= 0 && at + len <= limit ? at : -1;
   }
   for (let at = from; at + len <= limit; at++) {
-    if (segmentAt(seg, s, at)) return at;
+    if (segmentAt(seg, s, at, limit)) return at;
   }
   return -1;
 }

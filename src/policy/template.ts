@@ -9,7 +9,7 @@
  * A multivalued key cannot stand in a variable; it resolves like a missing one (its default applies).
  */
 
-import type { ContextValue } from './context.js';
+import type { ContextLookup } from './context.js';
 import { type GlobToken, wildcardTokens } from './glob.js';
 
 /** One piece of a value: text as written (wildcards live), a literal character, or a variable. */
@@ -56,17 +56,14 @@ export function parseTemplate(value: string): Template | undefined {
   return { parts };
 }
 
-function variableValue(
-  part: { key: string; fallback: string | undefined },
-  values: ReadonlyMap<string, ContextValue>,
-): string | undefined {
+function variableValue(part: { key: string; fallback: string | undefined }, values: ContextLookup): string | undefined {
   const v = values.get(part.key);
   if (typeof v === 'string') return v;
   return part.fallback;
 }
 
 /** Resolves a template to plain text (wildcards not interpreted); undefined when a variable has no value. */
-export function resolveText(template: Template, values: ReadonlyMap<string, ContextValue>): string | undefined {
+export function resolveText(template: Template, values: ContextLookup): string | undefined {
   let out = '';
   for (const part of template.parts) {
     if (part.kind === 'variable') {
@@ -81,7 +78,7 @@ export function resolveText(template: Template, values: ReadonlyMap<string, Cont
 }
 
 /** Resolves a template to wildcard tokens: only its written text keeps `*` and `?` live. */
-export function resolveTokens(template: Template, values: ReadonlyMap<string, ContextValue>): GlobToken[] | undefined {
+export function resolveTokens(template: Template, values: ContextLookup): GlobToken[] | undefined {
   const tokens: GlobToken[] = [];
   for (const part of template.parts) {
     if (part.kind === 'text') {
@@ -106,7 +103,7 @@ const RESOLVED_CACHE_LIMIT = 256;
  */
 export function resolveCompiled<T>(
   template: Template,
-  values: ReadonlyMap<string, ContextValue>,
+  values: ContextLookup,
   cache: Map<string, T>,
   build: (tokens: GlobToken[]) => T,
 ): T | undefined {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { arnMatches, compileArnPattern } from '../../src/policy/arn-pattern.ts';
 import { parseDate, parseNumber } from '../../src/policy/condition.ts';
-import { splitArn } from '../../src/policy/context.ts';
+import { arnTarget, splitArn } from '../../src/policy/context.ts';
 import { Glob, wildcardTokens } from '../../src/policy/glob.ts';
 import { cidrContains, parseCidr, parseIp } from '../../src/policy/ip.ts';
 
@@ -43,7 +43,7 @@ test('ARN patterns match component by component; the resource keeps its colons',
   const m = (pattern: string, arn: string) => {
     const parts = splitArn(arn);
     assert.ok(parts);
-    return arnMatches(compileArnPattern(wildcardTokens(pattern)), parts);
+    return arnMatches(compileArnPattern(wildcardTokens(pattern)), arnTarget(arn));
   };
   const haiku = 'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0';
   assert.ok(m('arn:aws:bedrock:*::foundation-model/*', haiku));
@@ -98,4 +98,47 @@ test('numbers: integers and decimals only', () => {
   assert.equal(parseNumber('.5'), 0.5);
   for (const bad of ['', '0x10', '1e3', '12abc', ' 1', 'NaN', 'Infinity'])
     assert.ok(Number.isNaN(parseNumber(bad)), bad);
+});
+
+test('dates in the aws:CurrentTime form parse exactly as Date.parse reads them', () => {
+  fc.assert(
+    fc.property(fc.date({ min: new Date(0), max: new Date(Date.UTC(9999, 0, 1)), noInvalidDate: true }), (d) => {
+      const text = `${d.toISOString().slice(0, 19)}Z`;
+      assert.equal(parseDate(text), Date.parse(text), text);
+    }),
+    { numRuns: 20000 },
+  );
+  assert.equal(parseDate('2025-02-31T00:00:00Z'), Date.parse('2025-02-31T00:00:00Z'), 'as Date.parse');
+  assert.ok(Number.isNaN(parseDate('2025-13-01T00:00:00Z')));
+  assert.equal(
+    parseDate('0050-01-01T00:00:00Z'),
+    Date.parse('0050-01-01T00:00:00Z'),
+    'two-digit years stay as written',
+  );
+  assert.equal(parseDate('2024-02-29T23:59:59Z'), Date.UTC(2024, 1, 29, 23, 59, 59));
+});
+
+test('ARN patterns agree with a component-by-component reference on random ARNs', () => {
+  const component = fc.array(fc.constantFrom('a', 'b', '/', '*', '?'), { maxLength: 3 }).map((c) => c.join(''));
+  const concrete = fc.array(fc.constantFrom('a', 'b', '/'), { maxLength: 3 }).map((c) => c.join(''));
+  const reference = (pattern: string[], arn: string[]) =>
+    pattern.length === 6 && pattern.every((p, i) => regexGlob(p, arn[i] ?? ''));
+  fc.assert(
+    fc.property(
+      fc.array(component, { minLength: 4, maxLength: 4 }),
+      fc.array(concrete, { minLength: 4, maxLength: 4 }),
+      fc.array(fc.constantFrom('a', 'b', ':', '*'), { maxLength: 4 }),
+      fc.array(fc.constantFrom('a', 'b', ':'), { maxLength: 4 }),
+      (p, a, pTail, aTail) => {
+        const pattern = ['arn', ...p, pTail.join('')];
+        const arn = ['arn', ...a, aTail.join('')];
+        const text = arn.join(':');
+        const parts = splitArn(text);
+        assert.ok(parts);
+        const expected = reference(pattern, [...parts]);
+        assert.equal(arnMatches(compileArnPattern(wildcardTokens(pattern.join(':'))), arnTarget(text)), expected);
+      },
+    ),
+    { numRuns: 20000 },
+  );
 });

@@ -62,18 +62,17 @@ export function compileArnPattern(tokens: readonly GlobToken[]): ArnPattern {
 /** True when the pattern matches the prepared ARN (see arnTarget); never for a non-ARN. */
 export function arnMatches(pattern: ArnPattern, target: ArnTarget): boolean {
   const s = pattern.segments;
-  if (s === null || target.tail === undefined) return false;
-  if (pattern.head !== undefined) return target.text.startsWith(pattern.head) && (s[5] as Glob).test(target.tail);
-  // Components are matched in place (no slicing); the resource and service components differ most
-  // often, so they go first.
+  if (s === null || !target.isArn) return false;
   const t = target.text;
-  const c = target.colons as [number, number, number, number, number];
+  const end = t.length;
+  if (pattern.head !== undefined) return t.startsWith(pattern.head) && (s[5] as Glob).testRange(t, target.c4 + 1, end);
+  // Components are matched in place; the resource and service components differ most often.
   return (
-    (s[5] as Glob).test(target.tail) &&
-    (s[2] as Glob).testRange(t, c[1] + 1, c[2]) &&
-    (s[4] as Glob).testRange(t, c[3] + 1, c[4]) &&
-    (s[3] as Glob).testRange(t, c[2] + 1, c[3]) &&
-    (s[1] as Glob).testRange(t, c[0] + 1, c[1]) &&
-    (s[0] as Glob).testRange(t, 0, c[0])
+    (s[5] as Glob).testRange(t, target.c4 + 1, end) &&
+    (s[2] as Glob).testRange(t, target.c1 + 1, target.c2) &&
+    (s[4] as Glob).testRange(t, target.c3 + 1, target.c4) &&
+    (s[3] as Glob).testRange(t, target.c2 + 1, target.c3) &&
+    (s[1] as Glob).testRange(t, target.c0 + 1, target.c1) &&
+    (s[0] as Glob).testRange(t, 0, target.c0)
   );
 }

@@ -282,7 +282,7 @@ function anyValueMatches(cond: CompiledCondition, actual: string, values: Contex
     }
     case 'arn': {
       const target = arnTarget(actual);
-      if (target.tail === undefined) return false;
+      if (!target.isArn) return false;
       for (const pv of cond.values) {
         if (pv.arn) {
           if (arnMatches(pv.arn, target)) return true;

@@ -38,29 +38,37 @@ export class ContextValues implements ContextLookup {
   }
 }
 
-/** An ARN (or any resource string) as matched against ARN patterns. */
+/**
+ * An ARN (or any resource string) prepared for matching against ARN patterns: the positions of the
+ * five colons that separate its components, found once; nothing is sliced.
+ */
 export interface ArnTarget {
   text: string;
-  /** The sixth component (after the fifth colon); undefined when the text is not an ARN. */
-  tail: string | undefined;
-  /** The account component ('' when empty or not an ARN). */
-  account: string;
-  /** Indexes of the first five colons (the component separators); empty when not an ARN. */
-  colons: readonly number[];
+  /** False when the text is not an ARN (no `arn:` prefix or fewer than six components). */
+  isArn: boolean;
+  /** Index of the colon after `arn`, partition, service, region and account (-1 when not an ARN). */
+  c0: number;
+  c1: number;
+  c2: number;
+  c3: number;
+  c4: number;
 }
 
-/** Prepares a string for ARN matching, finding its sixth component without splitting the rest. */
+/** Prepares a string for ARN matching. */
 export function arnTarget(text: string): ArnTarget {
   if (text.startsWith('arn:')) {
     const c1 = text.indexOf(':', 4);
     const c2 = c1 < 0 ? -1 : text.indexOf(':', c1 + 1);
     const c3 = c2 < 0 ? -1 : text.indexOf(':', c2 + 1);
     const c4 = c3 < 0 ? -1 : text.indexOf(':', c3 + 1);
-    if (c4 >= 0) {
-      return { text, tail: text.slice(c4 + 1), account: text.slice(c3 + 1, c4), colons: [3, c1, c2, c3, c4] };
-    }
+    if (c4 >= 0) return { text, isArn: true, c0: 3, c1, c2, c3, c4 };
   }
-  return { text, tail: undefined, account: '', colons: [] };
+  return { text, isArn: false, c0: -1, c1: -1, c2: -1, c3: -1, c4: -1 };
+}
+
+/** The account component of a prepared ARN; '' when it is empty or the text is not an ARN. */
+export function targetAccount(target: ArnTarget): string {
+  return target.isArn ? target.text.slice(target.c3 + 1, target.c4) : '';
 }
 
 /** How the principal appears to resource-based policies. */
@@ -193,6 +201,19 @@ export function actionId(actionLower: string): number {
   return id;
 }
 
+const actionsAsWritten = new Map<string, { lower: string; id: number }>();
+
+/** An action's lowercase form and id, memoized by its spelling (requests repeat a few actions). */
+function actionOf(action: string): { lower: string; id: number } {
+  let found = actionsAsWritten.get(action);
+  if (found === undefined) {
+    const lower = action.toLowerCase();
+    found = { lower, id: actionId(lower) };
+    if (actionsAsWritten.size < ACTION_ID_LIMIT) actionsAsWritten.set(action, found);
+  }
+  return found;
+}
+
 const lowerKeys = new Map<string, string>();
 const LOWER_KEYS_LIMIT = 4096;
 
@@ -227,25 +248,35 @@ export function makeRequest(input: {
       for (const [k, v] of input.values) values.set(k, v);
     } else if (input.values !== undefined) {
       const record = input.values as Readonly<Record<string, ContextValue>>;
-      const keys = Object.keys(record);
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i] as string;
-        const v = record[k];
-        if (v !== undefined) values.set(k, v);
+      const proto: unknown = Object.getPrototypeOf(record);
+      if (proto === Object.prototype || proto === null) {
+        // for…in with record[k] is the form V8 optimizes (enum cache); Object.hasOwn per key would
+        // double the cost of building the context. INVARIANT: a plain object inherits no enumerable
+        // keys (unless Object.prototype itself was polluted), so every key seen is the record's own.
+        for (const k in record) {
+          const v = record[k];
+          if (v !== undefined) values.set(k, v);
+        }
+      } else {
+        for (const k of Object.keys(record)) {
+          const v = record[k];
+          if (v !== undefined) values.set(k, v);
+        }
       }
     }
   }
   const resourceArn = arnTarget(input.resource);
   let resourceAccount = input.resourceAccount;
   if (resourceAccount === undefined) {
-    resourceAccount = resourceArn.account !== '' ? resourceArn.account : input.principal.account;
+    const account = targetAccount(resourceArn);
+    resourceAccount = account !== '' ? account : input.principal.account;
   }
-  const actionLower = input.action.toLowerCase();
+  const action = actionOf(input.action);
   return {
     principal: input.principal,
     action: input.action,
-    actionLower,
-    actionId: actionId(actionLower),
+    actionLower: action.lower,
+    actionId: action.id,
     resource: input.resource,
     resourceArn,
     resourceAccount,

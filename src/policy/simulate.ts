@@ -8,7 +8,7 @@ import { type CompiledPolicy, compilePolicy } from './compile.js';
 import { type ContextValue, describePrincipal, makeRequest } from './context.js';
 import { PolicyError } from './errors.js';
 import { evaluate, type PolicySet } from './evaluate.js';
-import type { MatchedStatement, SimulateError, SimulateResult } from './simulate-types.js';
+import type { MatchedStatement, PolicyType, SimulateError, SimulateResult } from './simulate-types.js';
 
 const CASE_FIELDS = new Set([
   'id',
@@ -24,6 +24,9 @@ const CASE_FIELDS = new Set([
   'resourcePolicy',
   'resourceAccount',
 ]);
+
+/** The order of policy types in `matched`: the order of the evaluation flow chart. */
+const TYPE_ORDER: readonly PolicyType[] = ['rcp', 'scp', 'resource', 'permissionsBoundary', 'session', 'identity'];
 
 class CaseError extends Error {
   constructor(
@@ -159,7 +162,15 @@ function simulateUnchecked(input: unknown): SimulateResult {
     ...(typeof c.resourceAccount === 'string' ? { resourceAccount: c.resourceAccount } : {}),
   });
   const outcome = evaluate(req, set);
-  const matched: MatchedStatement[] = outcome.matched.map((m) => {
+  // Statements are evaluated Deny-first; report them in document order.
+  const ordered = [...outcome.matched].sort(
+    (a, b) =>
+      TYPE_ORDER.indexOf(a.policyType) - TYPE_ORDER.indexOf(b.policyType) ||
+      a.level - b.level ||
+      a.policyIndex - b.policyIndex ||
+      a.statement.index - b.statement.index,
+  );
+  const matched: MatchedStatement[] = ordered.map((m) => {
     const entry: MatchedStatement = {
       policyType: m.policyType,
       policyIndex: m.policyIndex,

@@ -221,7 +221,7 @@ function breakdownReport(b: Breakdown): string {
   const us = (x: number) => `${x.toFixed(2)} µs`;
   return (
     `basalt per request, steps timed separately: describePrincipal ${us(b.describePrincipalUs)} + ` +
-    `makeRequest ${us(b.makeRequestUs)} + evaluate ${us(b.evaluateUs)} (collect=true: ${us(b.evaluateCollectUs)})`
+    `requestFor (context + makeRequest) ${us(b.makeRequestUs)} + evaluate ${us(b.evaluateUs)} (collect=true: ${us(b.evaluateCollectUs)})`
   );
 }
 

@@ -7,20 +7,33 @@
 import type { PolicyKind } from '../../src/policy/index.ts';
 import {
   type CompiledPolicy,
+  ContextValues,
   compilePolicy,
   describePrincipal,
   evaluate,
   makeRequest,
   PolicyError,
   type PolicySet,
+  type RequestContext,
   type RequestPrincipal,
 } from '../../src/policy/index.ts';
 import type { Decision, NamedPolicy, PrincipalDef, RequestSpec, Scenario } from './types.ts';
 
-/** A principal as basalt holds it: its description and its compiled policy set, both built once. */
+/**
+ * A principal as basalt's authorizer holds it, all built once: its description, its compiled policy
+ * set, and its own condition keys (aws:username, aws:PrincipalTag/…), which each request's context
+ * reads through.
+ */
 export interface BasaltPrincipal {
   principal: RequestPrincipal;
   set: PolicySet;
+  context: ContextValues;
+}
+
+function principalContext(p: PrincipalDef): ContextValues {
+  const values = new ContextValues();
+  for (const [k, v] of Object.entries(p.context)) values.set(k, v);
+  return values;
 }
 
 /** Compiles each distinct policy once (by name and kind), failing loudly on a malformed one. */
@@ -51,7 +64,22 @@ function policySet(p: PrincipalDef, compiler: Compiler): PolicySet {
 /** Compiles every policy of the scenario once and builds each principal's policy set. */
 export function prepareBasalt(scenario: Scenario): BasaltPrincipal[] {
   const compiler = new Compiler();
-  return scenario.principals.map((p) => ({ principal: describePrincipal(p.arn), set: policySet(p, compiler) }));
+  return scenario.principals.map((p) => ({
+    principal: describePrincipal(p.arn),
+    set: policySet(p, compiler),
+    context: principalContext(p),
+  }));
+}
+
+/** The request context as the authorizer builds it: the request's own keys over the principal's. */
+export function requestFor(p: BasaltPrincipal, spec: RequestSpec): RequestContext {
+  const values = new ContextValues(p.context);
+  const own = spec.requestContext;
+  for (const k in own) {
+    const v = own[k];
+    if (v !== undefined) values.set(k, v);
+  }
+  return makeRequest({ principal: p.principal, action: spec.action, resource: spec.resource, values });
 }
 
 /**
@@ -61,12 +89,6 @@ export function prepareBasalt(scenario: Scenario): BasaltPrincipal[] {
 export function basaltDecider(principals: BasaltPrincipal[], collect: boolean): (spec: RequestSpec) => Decision {
   return (spec) => {
     const p = principals[spec.principal] as BasaltPrincipal;
-    const req = makeRequest({
-      principal: p.principal,
-      action: spec.action,
-      resource: spec.resource,
-      values: spec.context,
-    });
-    return evaluate(req, p.set, collect).decision;
+    return evaluate(requestFor(p, spec), p.set, collect).decision;
   };
 }

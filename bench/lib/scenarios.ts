@@ -536,19 +536,27 @@ function requestFor(seed: number, principals: PrincipalDef[], index: number): Re
   const who = principals[p] as PrincipalDef;
   const team = who.context['aws:PrincipalTag/team'] ?? 'ml';
   const target = rng.weighted(TARGETS, TARGET_WEIGHTS)[1](rng, team);
-  const context: ContextInput = { ...who.context };
-  context['aws:SourceIp'] = sourceIp(rng);
-  context['aws:CurrentTime'] = currentTime(index);
-  context['aws:SecureTransport'] = rng.chance(0.95) ? 'true' : 'false';
-  context['aws:RequestedRegion'] = target.region;
+  const requestContext: ContextInput = {};
+  requestContext['aws:SourceIp'] = sourceIp(rng);
+  requestContext['aws:CurrentTime'] = currentTime(index);
+  requestContext['aws:SecureTransport'] = rng.chance(0.95) ? 'true' : 'false';
+  requestContext['aws:RequestedRegion'] = target.region;
   if (rng.chance(0.75)) {
-    context['aws:MultiFactorAuthPresent'] = 'true';
-    context['aws:MultiFactorAuthAge'] = String(rng.int(0, 20_000));
+    requestContext['aws:MultiFactorAuthPresent'] = 'true';
+    requestContext['aws:MultiFactorAuthAge'] = String(rng.int(0, 20_000));
   } else {
-    context['aws:MultiFactorAuthPresent'] = 'false';
+    requestContext['aws:MultiFactorAuthPresent'] = 'false';
   }
-  if (target.action === 'iam:TagUser') context['aws:TagKeys'] = rng.sample(TAG_KEYS, rng.int(1, 3));
-  const spec = { principal: p, action: target.action, resource: target.resource, resourceAccount: ACCOUNT, context };
+  if (target.action === 'iam:TagUser') requestContext['aws:TagKeys'] = rng.sample(TAG_KEYS, rng.int(1, 3));
+  const context: ContextInput = { ...who.context, ...requestContext };
+  const spec = {
+    principal: p,
+    action: target.action,
+    resource: target.resource,
+    resourceAccount: ACCOUNT,
+    context,
+    requestContext,
+  };
   // A server reads requests with a parser, which yields flat strings and plain objects; strings built
   // here by concatenation are ropes that the first engine to read them would pay to flatten.
   return JSON.parse(JSON.stringify(spec)) as RequestSpec;

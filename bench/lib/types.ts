@@ -62,7 +62,10 @@ export interface RequestSpec {
   action: string;
   resource: string;
   resourceAccount: string;
+  /** The whole request context: the principal's keys and the request's own. */
   context: ContextInput;
+  /** Only the keys that vary by request (aws:SourceIp, aws:CurrentTime, …), without the principal's. */
+  requestContext: ContextInput;
 }
 
 /** A benchmark scenario: principals with their policies and a deterministic stream of requests. */

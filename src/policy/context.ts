@@ -20,6 +20,12 @@ export class ContextValues implements ContextLookup {
   private readonly keys: string[] = [];
   private readonly vals: ContextValue[] = [];
 
+  /**
+   * `base` holds keys shared by many requests — the principal's (aws:username, aws:PrincipalTag/…),
+   * built once with the principal — and is read after this request's own keys, which override it.
+   */
+  constructor(private readonly base?: ContextLookup) {}
+
   /** Sets a key (any case); a later value for the same key overrides an earlier one. */
   set(key: string, value: ContextValue): this {
     this.keys.push(lowerKey(key));
@@ -34,7 +40,7 @@ export class ContextValues implements ContextLookup {
     for (let i = keys.length - 1; i >= 0; i--) {
       if (keys[i] === keyLower) return this.vals[i];
     }
-    return undefined;
+    return this.base === undefined ? undefined : this.base.get(keyLower);
   }
 }
 
@@ -195,7 +201,7 @@ export const ACTION_ID_LIMIT = 8192;
 export function actionId(actionLower: string): number {
   let id = actionIds.get(actionLower);
   if (id === undefined) {
-    id = actionIds.size < ACTION_ID_LIMIT ? actionIds.size : ACTION_ID_LIMIT;
+    id = Math.min(actionIds.size, ACTION_ID_LIMIT);
     if (id < ACTION_ID_LIMIT) actionIds.set(actionLower, id);
   }
   return id;

@@ -7,6 +7,7 @@ export type { Policy, PolicyKind, Statement } from './ast.js';
 export { type CompiledPolicy, type CompiledStatement, compileParsed, compilePolicy } from './compile.js';
 export {
   type ContextValue,
+  ContextValues,
   describePrincipal,
   makeRequest,
   type RequestContext,

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { simulateCase } from '../src/policy/index.ts';
+import { CASE_FIELDS, simulateCase } from '../src/policy/index.ts';
 import type { SimulateCase, SimulateError, SimulateResult } from '../src/policy/simulate-types.ts';
 
 const DIR = new URL('./vectors/', import.meta.url);
@@ -19,20 +19,7 @@ const VECTOR_KEYS = new Set(['name', 'doc', 'case', 'expect']);
 const EXPECT_KEYS = new Set(['decision', 'decidedBy', 'matched', 'error']);
 const ERROR_KEYS = new Set(['code', 'path', 'messageIncludes']);
 const MATCHED_KEYS = new Set(['policyType', 'level', 'policyIndex', 'statementIndex', 'sid', 'effect']);
-const CASE_KEYS = new Set([
-  'id',
-  'principal',
-  'action',
-  'resource',
-  'context',
-  'identityPolicies',
-  'permissionsBoundary',
-  'serviceControlPolicies',
-  'resourceControlPolicies',
-  'sessionPolicies',
-  'resourcePolicy',
-  'resourceAccount',
-]);
+const CASE_KEYS = CASE_FIELDS;
 const DECISIONS = new Set(['Allow', 'ExplicitDeny', 'ImplicitDeny']);
 const POLICY_TYPES = new Set(['identity', 'resource', 'permissionsBoundary', 'session', 'scp', 'rcp']);
 const EFFECTS = new Set(['Allow', 'Deny']);
@@ -76,7 +63,7 @@ function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function unknownKeys(o: Json, allowed: Set<string>): string[] {
+function unknownKeys(o: Json, allowed: ReadonlySet<string>): string[] {
   return Object.keys(o).filter((k) => !allowed.has(k));
 }
 

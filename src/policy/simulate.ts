@@ -10,7 +10,8 @@ import { PolicyError } from './errors.js';
 import { evaluate, type PolicySet } from './evaluate.js';
 import type { MatchedStatement, PolicyType, SimulateError, SimulateResult } from './simulate-types.js';
 
-const CASE_FIELDS = new Set([
+/** The fields a simulate case may have; any other is an error. */
+export const CASE_FIELDS: ReadonlySet<string> = new Set([
   'id',
   'principal',
   'action',

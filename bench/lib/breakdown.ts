@@ -4,12 +4,7 @@
  * separately on the same unique requests (each step's inputs built untimed by the step before).
  */
 
-import {
-  describePrincipal,
-  evaluate,
-  type RequestContext,
-  type RequestPrincipal,
-} from '../../src/policy/index.ts';
+import { describePrincipal, evaluate, type RequestContext, type RequestPrincipal } from '../../src/policy/index.ts';
 import { type BasaltPrincipal, requestFor } from './basalt.ts';
 import type { RequestSpec, Scenario } from './types.ts';
 

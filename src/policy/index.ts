@@ -18,5 +18,5 @@ export { PolicyError, type PolicyErrorCode, type PolicyFinding } from './errors.
 export { type Decision, type EvaluationResult, evaluate, type PolicySet, type StatementRef } from './evaluate.js';
 export { type JsonResult, readJson } from './json.js';
 export { parsePolicy, printPolicy } from './parse.js';
-export { CASE_FIELDS, simulateCase } from './simulate.js';
+export { CASE_FIELDS, type PreparedCase, prepareCase, simulateCase } from './simulate.js';
 export type * from './simulate-types.js';

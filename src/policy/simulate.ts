@@ -5,7 +5,7 @@
 
 import type { PolicyKind } from './ast.js';
 import { type CompiledPolicy, compilePolicy } from './compile.js';
-import { type ContextValue, describePrincipal, makeRequest } from './context.js';
+import { type ContextValue, describePrincipal, makeRequest, type RequestContext } from './context.js';
 import { PolicyError } from './errors.js';
 import { evaluate, type PolicySet } from './evaluate.js';
 import type { MatchedStatement, PolicyType, SimulateError, SimulateResult } from './simulate-types.js';
@@ -112,7 +112,14 @@ function requiredString(c: Record<string, unknown>, field: string): string {
   return v;
 }
 
-function simulateUnchecked(input: unknown): SimulateResult {
+/** A case made ready to evaluate: its request context and compiled policy set. */
+export interface PreparedCase {
+  id: string | number | undefined;
+  req: RequestContext;
+  set: PolicySet;
+}
+
+function prepareUnchecked(input: unknown): PreparedCase {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new CaseError('InvalidInput', 'a case must be a JSON object', '');
   }
@@ -162,6 +169,11 @@ function simulateUnchecked(input: unknown): SimulateResult {
     values,
     ...(typeof c.resourceAccount === 'string' ? { resourceAccount: c.resourceAccount } : {}),
   });
+  return { id: c.id as string | number | undefined, req, set };
+}
+
+function simulateUnchecked(input: unknown): SimulateResult {
+  const { id, req, set } = prepareUnchecked(input);
   const outcome = evaluate(req, set);
   // Statements are evaluated Deny-first; report them in document order.
   const ordered = [...outcome.matched].sort(
@@ -183,8 +195,26 @@ function simulateUnchecked(input: unknown): SimulateResult {
     return entry;
   });
   const out: SimulateResult = { decision: outcome.decision, decidedBy: outcome.decidedBy, matched };
-  if (c.id !== undefined) return { id: c.id as string | number, ...out };
+  if (id !== undefined) return { id, ...out };
   return out;
+}
+
+/**
+ * Validates and compiles one simulate case without evaluating it: its request context and policy
+ * set, or the error object simulateCase would return. Never throws.
+ */
+export function prepareCase(input: unknown): PreparedCase | SimulateError {
+  try {
+    return prepareUnchecked(input);
+  } catch (e) {
+    return { error: caseError(e) };
+  }
+}
+
+function caseError(e: unknown): SimulateError['error'] {
+  return e instanceof CaseError
+    ? { code: e.code, message: e.message, path: e.path }
+    : { code: 'InternalError', message: e instanceof Error ? e.message : String(e) };
 }
 
 /**
@@ -197,10 +227,7 @@ export function simulateCase(input: unknown): SimulateResult | SimulateError {
   } catch (e) {
     const id =
       typeof input === 'object' && input !== null && 'id' in input ? (input as { id?: string | number }).id : undefined;
-    const error =
-      e instanceof CaseError
-        ? { code: e.code, message: e.message, path: e.path }
-        : { code: 'InternalError', message: e instanceof Error ? e.message : String(e) };
+    const error = caseError(e);
     return id === undefined ? { error } : { id, error };
   }
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { simulateCase } from '../../src/policy/index.ts';
+import { evaluate, prepareCase, simulateCase } from '../../src/policy/index.ts';
 
 const dir = new URL('../vectors/', import.meta.url);
 const cases: unknown[] = readdirSync(dir)
@@ -25,4 +25,21 @@ test('decisions do not depend on what was evaluated before', () => {
     return JSON.stringify(simulateCase(c));
   });
   assert.deepEqual(interleaved, forward);
+});
+
+test('the fast path decides exactly as the collecting path, on every vector and on generated cases', async () => {
+  const { simulateCaseArb } = await import('../differential/arbitraries.ts');
+  const fc = (await import('fast-check')).default;
+  const check = (c: unknown) => {
+    const prepared = prepareCase(c);
+    if ('error' in prepared) return;
+    const full = evaluate(prepared.req, prepared.set, true);
+    const fast = evaluate(prepared.req, prepared.set, false);
+    assert.deepEqual([fast.decision, fast.decidedBy], [full.decision, full.decidedBy], JSON.stringify(c));
+  };
+  for (const c of cases) check(c);
+  fc.assert(
+    fc.property(simulateCaseArb(), (c) => check(c)),
+    { numRuns: 3000 },
+  );
 });

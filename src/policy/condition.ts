@@ -13,7 +13,7 @@
 
 import { type ArnPattern, arnMatches, compileArnPattern } from './arn-pattern.js';
 import type { ConditionEntry } from './ast.js';
-import { arnTarget, type ContextLookup } from './context.js';
+import { arnTarget, type ContextLookup, lowerKey } from './context.js';
 import { currentEpoch, InternTable } from './epoch.js';
 import { Glob, type GlobToken, wildcardTokens } from './glob.js';
 import { type Cidr, cidrContains, parseCidr, parseIp } from './ip.js';
@@ -161,7 +161,7 @@ export function compileConditions(entries: readonly ConditionEntry[], variables:
       const id = `${entry.operator}\u0000${variables ? 1 : 0}\u0000${key.toLowerCase()}\u0000${JSON.stringify(values.values)}`;
       out.push(
         interned.get(id, () => ({
-          key: key.toLowerCase(),
+          key: lowerKey(key),
           spec: op.spec,
           qualifier: op.qualifier,
           ifExists: op.ifExists,
@@ -176,7 +176,7 @@ export function compileConditions(entries: readonly ConditionEntry[], variables:
   return out.sort((a, b) => cost(a) - cost(b));
 }
 
-// Single-entry memos: the same context value (aws:SourceIp, aws:CurrentTime) is usually tested by
+// Single-entry memos: the same context value (aws:SourceIp, aws:CurrentTime, aws:MultiFactorAuthAge) is usually tested by
 // many statements of one request. INVARIANT: ipScratch always holds the parse of lastIpText.
 const ipScratch = new Uint32Array(4);
 let lastIpText: string | undefined;
@@ -190,6 +190,17 @@ function parseIpMemo(text: string): 0 | 4 | 6 {
     lastIpText = text;
   }
   return lastIpFamily;
+}
+
+let lastNumberText: string | undefined;
+let lastNumberValue = Number.NaN;
+
+function parseNumberMemo(text: string): number {
+  if (text !== lastNumberText) {
+    lastNumberValue = parseNumber(text);
+    lastNumberText = text;
+  }
+  return lastNumberValue;
 }
 
 function parseDateMemo(text: string): number {
@@ -269,7 +280,7 @@ function anyValueMatches(cond: CompiledCondition, actual: string, values: Contex
     }
     case 'numeric':
     case 'date': {
-      const n = spec.family === 'numeric' ? parseNumber(actual) : parseDateMemo(actual);
+      const n = spec.family === 'numeric' ? parseNumberMemo(actual) : parseDateMemo(actual);
       if (Number.isNaN(n)) return undefined;
       for (const pv of cond.values) if (compare(spec.comparison, pv.number, n)) return true;
       return false;

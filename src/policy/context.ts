@@ -223,12 +223,22 @@ function actionOf(action: string): { lower: string; id: number } {
 const lowerKeys = new Map<string, string>();
 const LOWER_KEYS_LIMIT = 4096;
 
-/** The lowercase form of a condition key, memoized (the same few dozen keys recur on every request). */
-function lowerKey(key: string): string {
+const canonicalKeys = new Map<string, string>();
+
+/**
+ * The lowercase form of a condition key, memoized (the same few dozen keys recur on every request),
+ * and canonical: every spelling of a key yields the same string object, so compiled conditions and
+ * request contexts compare their keys by identity on a hit.
+ */
+export function lowerKey(key: string): string {
   let lower = lowerKeys.get(key);
   if (lower === undefined) {
-    lower = key.toLowerCase();
-    if (lowerKeys.size < LOWER_KEYS_LIMIT) lowerKeys.set(key, lower);
+    const folded = key.toLowerCase();
+    lower = canonicalKeys.get(folded) ?? folded;
+    if (lowerKeys.size < LOWER_KEYS_LIMIT) {
+      lowerKeys.set(key, lower);
+      canonicalKeys.set(folded, lower);
+    }
   }
   return lower;
 }

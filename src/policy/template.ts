@@ -9,7 +9,7 @@
  * A multivalued key cannot stand in a variable; it resolves like a missing one (its default applies).
  */
 
-import type { ContextLookup } from './context.js';
+import { type ContextLookup, lowerKey } from './context.js';
 import { type GlobToken, wildcardTokens } from './glob.js';
 
 /** One piece of a value: text as written (wildcards live), a literal character, or a variable. */
@@ -47,7 +47,7 @@ export function parseTemplate(value: string): Template | undefined {
           fallback = rest.slice(1, -1);
         }
       }
-      parts.push({ kind: 'variable', key: key.trim().toLowerCase(), fallback });
+      parts.push({ kind: 'variable', key: lowerKey(key.trim()), fallback });
     }
     last = at + match[0].length;
   }

@@ -15,10 +15,12 @@ export interface ArnPattern {
   /** Exactly six globs, or null when the pattern is too short to be an ARN and ends without a wildcard. */
   segments: Glob[] | null;
   /**
-   * When the first five components have no wildcards: their text with its five colons
-   * (`arn:aws:s3:::`). An ARN matches them exactly when it starts with this text.
+   * How many leading components have no wildcards (0 to 5), and their text with a colon after each
+   * (`arn:aws:bedrock:` for `arn:aws:bedrock:*::…`). An ARN whose text starts with `prefix` has
+   * exactly those leading components, since components hold no colons.
    */
-  head: string | undefined;
+  literalComponents: number;
+  prefix: string;
 }
 
 /** Splits tokens into ARN components at literal colons (the sixth component keeps the rest). */
@@ -50,13 +52,19 @@ export function compileArnPattern(tokens: readonly GlobToken[]): ArnPattern {
   const parts = splitTokens(tokens);
   if (parts.length < 6) {
     const last = parts[parts.length - 1] as GlobToken[];
-    if (last[last.length - 1] !== STAR) return { segments: null, head: undefined };
+    if (last[last.length - 1] !== STAR) return { segments: null, literalComponents: 0, prefix: '' };
     while (parts.length < 6) parts.push([STAR]);
   }
   const segments = parts.map((p) => new Glob(p));
-  const literals = segments.slice(0, 5).map((g) => g.literal);
-  const head = literals.every((l) => l !== undefined) ? `${literals.join(':')}:` : undefined;
-  return { segments, head };
+  let literalComponents = 0;
+  let prefix = '';
+  for (let i = 0; i < 5; i++) {
+    const literal = (segments[i] as Glob).literal;
+    if (literal === undefined) break;
+    prefix += `${literal}:`;
+    literalComponents++;
+  }
+  return { segments, literalComponents, prefix };
 }
 
 /** True when the pattern matches the prepared ARN (see arnTarget); never for a non-ARN. */
@@ -64,15 +72,16 @@ export function arnMatches(pattern: ArnPattern, target: ArnTarget): boolean {
   const s = pattern.segments;
   if (s === null || !target.isArn) return false;
   const t = target.text;
-  const end = t.length;
-  if (pattern.head !== undefined) return t.startsWith(pattern.head) && (s[5] as Glob).testRange(t, target.c4 + 1, end);
-  // Components are matched in place; the resource and service components differ most often.
+  const k = pattern.literalComponents;
+  if (k > 0 && !t.startsWith(pattern.prefix)) return false;
+  // The remaining components are matched in place; the resource and service components differ
+  // most often, so they go first.
   return (
-    (s[5] as Glob).testRange(t, target.c4 + 1, end) &&
-    (s[2] as Glob).testRange(t, target.c1 + 1, target.c2) &&
-    (s[4] as Glob).testRange(t, target.c3 + 1, target.c4) &&
-    (s[3] as Glob).testRange(t, target.c2 + 1, target.c3) &&
-    (s[1] as Glob).testRange(t, target.c0 + 1, target.c1) &&
-    (s[0] as Glob).testRange(t, 0, target.c0)
+    (s[5] as Glob).testRange(t, target.c4 + 1, t.length) &&
+    (k > 2 || (s[2] as Glob).testRange(t, target.c1 + 1, target.c2)) &&
+    (k > 4 || (s[4] as Glob).testRange(t, target.c3 + 1, target.c4)) &&
+    (k > 3 || (s[3] as Glob).testRange(t, target.c2 + 1, target.c3)) &&
+    (k > 1 || (s[1] as Glob).testRange(t, target.c0 + 1, target.c1)) &&
+    (k > 0 || (s[0] as Glob).testRange(t, 0, target.c0))
   );
 }

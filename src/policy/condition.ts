@@ -87,6 +87,21 @@ function digits(text: string, at: number, count: number): number {
 }
 
 /**
+ * Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant, "chrono-compatible low-level date
+ * algorithms", days_from_civil): integer arithmetic, several times cheaper than Date.UTC here.
+ * Out-of-range days roll over as Date.UTC does (02-31 is March 3 or 2).
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const mp = (month + 9) % 12;
+  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/**
  * The form AWS puts in aws:CurrentTime, `YYYY-MM-DDTHH:MM:SSZ`, read without regular expressions;
  * NaN for anything else (parseDate then tries the general forms).
  */
@@ -106,7 +121,7 @@ function parseCanonicalDate(text: string): number {
     return Number.NaN;
   }
   // INVARIANT: agrees with Date.parse on this form (which, like Date.UTC, rolls 02-31 into March).
-  return Date.UTC(y, mo - 1, d, h, mi, sec);
+  return (daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * 1000;
 }
 
 function prepare(spec: OperatorSpec, raw: string, variables: boolean): PreparedValue {

@@ -263,7 +263,7 @@ export function principalMatch(set: PrincipalSet, p: RequestPrincipal): Principa
   if (set.wildcard) return MATCH_DIRECT;
   if (p.kind === 'anonymous') return MATCH_NONE;
   if (set.arns.has(p.arn) || set.others.has(p.arn)) return MATCH_DIRECT;
-  if (p.kind === 'assumedRole' && set.roles.has(`${p.account}/${p.roleName ?? ''}`)) return MATCH_ROLE;
+  if (p.kind === 'assumedRole' && set.roles.has(p.roleKey ?? '')) return MATCH_ROLE;
   if (p.account !== '' && set.accounts.has(p.account)) {
     return p.kind === 'root' ? MATCH_DIRECT : MATCH_ACCOUNT;
   }
@@ -283,7 +283,7 @@ export function notPrincipalExcludes(set: PrincipalSet, p: RequestPrincipal): bo
     case 'root':
       return accountListed;
     case 'assumedRole':
-      return set.arns.has(p.arn) && set.roles.has(`${p.account}/${p.roleName ?? ''}`) && accountListed;
+      return set.arns.has(p.arn) && set.roles.has(p.roleKey ?? '') && accountListed;
     case 'service':
     case 'federated':
     case 'canonicalUser':

@@ -100,6 +100,8 @@ export interface RequestPrincipal {
   roleName?: string;
   /** For an assumed-role session: the role's ARN as resource policies name it (arn:aws:iam::A:role/NAME, path included when known). */
   roleArn?: string;
+  /** For an assumed-role session: `account/roleName`, as compiled Principal sets index roles. */
+  roleKey?: string;
 }
 
 /** The request as the policy engine evaluates it. Build with makeRequest. */
@@ -182,7 +184,7 @@ export function describePrincipal(principal: string | undefined, roleArnHint?: s
       const roleArn = roleArnHint?.endsWith(`/${roleName}`)
         ? roleArnHint
         : `arn:${partition}:iam::${account}:role/${roleName}`;
-      return { kind: 'assumedRole', arn: principal, account, roleName, roleArn };
+      return { kind: 'assumedRole', arn: principal, account, roleName, roleArn, roleKey: `${account}/${roleName}` };
     }
     if (resource.startsWith('federated-user/')) return { kind: 'federatedUser', arn: principal, account };
   }

@@ -5,19 +5,21 @@
  * evaluation the request cannot change, so a result with the current epoch is the result.
  */
 
-let epoch = 0;
+// INVARIANT: the epoch never repeats. It counts up as a double (exact to 2^53, centuries at a million
+// evaluations a second) and never wraps: a wrapping counter would make a memo written exactly one
+// wrap earlier look current, and hand a later request another request's result. 0 means "never".
+// Held in an object field, which V8 updates in place once it holds doubles.
+const clock = { epoch: 0 };
 
 /** Starts a new evaluation; every memo from earlier evaluations becomes stale. */
 export function nextEpoch(): number {
-  epoch = (epoch + 1) | 0;
-  // INVARIANT: 0 marks "never computed", so the counter skips it when it wraps.
-  if (epoch === 0) epoch = 1;
-  return epoch;
+  clock.epoch += 1;
+  return clock.epoch;
 }
 
 /** The current evaluation's epoch. */
 export function currentEpoch(): number {
-  return epoch;
+  return clock.epoch;
 }
 
 /** A bounded intern table: returns the shared object for a key, making it with `make` the first time. */

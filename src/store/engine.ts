@@ -1,0 +1,256 @@
+/**
+ * The dialect-independent half of the store: the reads and writes of `StoreReader` and
+ * `StoreWriter` over an `Executor` (one SQL connection or pool, `?` placeholders), the
+ * transaction runner, and the in-process write queue. sqlite.ts and postgres.ts supply only a
+ * `Driver`: how to run a statement, how to begin and end a transaction, how to close.
+ */
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+import {
+  type Dialect,
+  decodeRow,
+  deleteQuery,
+  deleteWhereQuery,
+  getByIdQuery,
+  getQuery,
+  insertQuery,
+  integer,
+  listQuery,
+  type Query,
+  SELECT_REVISION,
+  type SqlValue,
+  updateQuery,
+} from './sql.js';
+import {
+  type Kind,
+  type ListFilter,
+  type Row,
+  type Store,
+  StoreError,
+  type StoreReader,
+  type StoreWriter,
+} from './types.js';
+
+/**
+ * Runs statements in `?` placeholder form. Implementations translate driver errors: a unique
+ * violation to StoreError('Conflict'), a lost or refused connection to StoreError('Unavailable').
+ */
+export interface Executor {
+  /** The rows a statement returns. */
+  all(sql: string, params: readonly SqlValue[]): Promise<Record<string, unknown>[]>;
+  /** Runs a statement; the number of rows it changed. */
+  run(sql: string, params: readonly SqlValue[]): Promise<number>;
+}
+
+/**
+ * A write transaction a driver has begun. INVARIANT: the driver has already run BUMP_REVISION as
+ * its first statement, so `revision` is the revision the transaction commits.
+ */
+export interface OpenTransaction {
+  exec: Executor;
+  revision: number;
+  /** Commits; on failure it cleans up (rolls back, releases) and throws. */
+  commit(): Promise<void>;
+  /** Rolls back and releases; never throws. */
+  rollback(): Promise<void>;
+}
+
+/** What a dialect provides to `storeOver`. */
+export interface Driver {
+  dialect: Dialect;
+  /** Runs reads outside transactions: they see committed data only. */
+  reads: Executor;
+  /** Begins a write transaction (called one at a time: the write queue serialises). */
+  begin(): Promise<OpenTransaction>;
+  /** Closes every connection; called once, after the last write finished. */
+  close(): Promise<void>;
+}
+
+function all(exec: Executor, q: Query): Promise<Record<string, unknown>[]> {
+  return exec.all(q.sql, q.params);
+}
+
+/** The four reads, over whichever executor: the committed state or an open transaction. */
+class Reads implements StoreReader {
+  constructor(
+    protected readonly dialect: Dialect,
+    protected readonly exec: Executor,
+  ) {}
+
+  async get<K extends Kind>(kind: K, accountId: string, key: string): Promise<Row<K> | undefined> {
+    const [record] = await all(this.exec, getQuery(kind, accountId, key));
+    return record === undefined ? undefined : decodeRow<K>(record);
+  }
+
+  async getById<K extends Kind>(kind: K, id: string): Promise<Row<K> | undefined> {
+    const [record] = await all(this.exec, getByIdQuery(kind, id));
+    return record === undefined ? undefined : decodeRow<K>(record);
+  }
+
+  async list<K extends Kind>(kind: K, accountId: string, filter?: ListFilter): Promise<Row<K>[]> {
+    const records = await all(this.exec, listQuery(this.dialect, 'rows', kind, accountId, filter));
+    return records.map((record) => decodeRow<K>(record));
+  }
+
+  async count(kind: Kind, accountId: string, filter?: ListFilter): Promise<number> {
+    const [record] = await all(this.exec, listQuery(this.dialect, 'count', kind, accountId, filter));
+    return integer(record, 'n');
+  }
+}
+
+/** The writes of one transaction; reads through it see its own writes. */
+class Writes extends Reads implements StoreWriter {
+  constructor(
+    dialect: Dialect,
+    exec: Executor,
+    readonly revision: number,
+  ) {
+    super(dialect, exec);
+  }
+
+  async insert<K extends Kind>(row: Row<K>): Promise<void> {
+    const q = insertQuery(row);
+    if ((await this.exec.run(q.sql, q.params)) === 1) return;
+    if ((await this.get(row.kind, row.accountId, row.key)) !== undefined) {
+      throw new StoreError('Conflict', `${row.kind} "${row.key}" already exists in account ${row.accountId}`);
+    }
+    throw new StoreError('Conflict', `a ${row.kind} with id "${row.id ?? ''}" already exists`);
+  }
+
+  async update<K extends Kind>(row: Row<K>): Promise<void> {
+    const q = updateQuery(row);
+    if ((await this.exec.run(q.sql, q.params)) === 1) return;
+    if ((await this.get(row.kind, row.accountId, row.key)) === undefined) {
+      throw new StoreError('NotFound', `${row.kind} "${row.key}" does not exist in account ${row.accountId}`);
+    }
+    throw new StoreError('Conflict', `another ${row.kind} already has id "${row.id ?? ''}"`);
+  }
+
+  async delete(kind: Kind, accountId: string, key: string): Promise<boolean> {
+    const q = deleteQuery(kind, accountId, key);
+    return (await this.exec.run(q.sql, q.params)) > 0;
+  }
+
+  async deleteWhere(kind: Kind, accountId: string, filter: { owner?: string; target?: string }): Promise<number> {
+    const q = deleteWhereQuery(kind, accountId, filter);
+    return this.exec.run(q.sql, q.params);
+  }
+}
+
+/**
+ * Runs `fn` in the transaction `begin` opens: commits when it resolves, rolls back and rethrows
+ * when it throws. A statement that failed inside the transaction dooms it even if `fn` caught the
+ * error (PostgreSQL aborts the transaction on any failed statement; SQLite is made to agree), so
+ * the commit is replaced by a rollback and that error is thrown. Once the transaction has ended,
+ * the `tx` object refuses every call: a leaked `tx` must not write outside its transaction.
+ */
+export async function runTransaction<T>(
+  dialect: Dialect,
+  begin: () => Promise<OpenTransaction>,
+  fn: (tx: StoreWriter) => Promise<T>,
+): Promise<T> {
+  const open = await begin();
+  let ended = false;
+  let failed: { error: unknown } | undefined;
+  const guard = <R>(call: () => Promise<R>): Promise<R> => {
+    if (ended) {
+      return Promise.reject(new Error('this write transaction has already ended; use tx only inside its callback'));
+    }
+    return call().catch((error: unknown) => {
+      failed ??= { error };
+      throw error;
+    });
+  };
+  const exec: Executor = {
+    all: (sql, params) => guard(() => open.exec.all(sql, params)),
+    run: (sql, params) => guard(() => open.exec.run(sql, params)),
+  };
+  let result: T;
+  try {
+    result = await fn(new Writes(dialect, exec, open.revision));
+  } catch (error) {
+    ended = true;
+    await open.rollback();
+    throw error;
+  }
+  ended = true;
+  if (failed !== undefined) {
+    await open.rollback();
+    throw failed.error;
+  }
+  await open.commit();
+  return result;
+}
+
+/** The run tokens of the writes whose callbacks the current async context is inside. */
+const insideWrites = new AsyncLocalStorage<ReadonlySet<object>>();
+
+/**
+ * Runs write transactions of one store one at a time, in call order. It also catches a `write`
+ * issued from inside a callback of the same store, which would otherwise wait for itself forever.
+ */
+export class WriteQueue {
+  private tail: Promise<void> = Promise.resolve();
+  private active: object | undefined;
+
+  /** Queues fn behind every earlier write; its result or error. */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const outer = insideWrites.getStore();
+    if (this.active !== undefined && outer?.has(this.active)) {
+      return Promise.reject(
+        new Error('store.write() was called inside a write callback of the same store; use the tx argument instead'),
+      );
+    }
+    const token = {};
+    const result = this.tail.then(async () => {
+      this.active = token;
+      try {
+        return await insideWrites.run(new Set([...(outer ?? []), token]), fn);
+      } finally {
+        this.active = undefined;
+      }
+    });
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /** Resolves once every write queued so far has finished. */
+  drain(): Promise<void> {
+    return this.tail;
+  }
+}
+
+/**
+ * The `Store` over a driver: reads outside transactions go to `driver.reads`, writes are queued
+ * in-process and run through `runTransaction`; after `close` every call fails with
+ * StoreError('Unavailable') while writes queued before it still finish.
+ */
+export function storeOver(driver: Driver): Store {
+  const queue = new WriteQueue();
+  let closed: Promise<void> | undefined;
+  const closedError = () => new StoreError('Unavailable', `the ${driver.dialect} store is closed`);
+  const reads: Executor = {
+    all: (sql, params) => (closed ? Promise.reject(closedError()) : driver.reads.all(sql, params)),
+    run: (sql, params) => (closed ? Promise.reject(closedError()) : driver.reads.run(sql, params)),
+  };
+  const reader = new Reads(driver.dialect, reads);
+  return {
+    dialect: driver.dialect,
+    get: (kind, accountId, key) => reader.get(kind, accountId, key),
+    getById: (kind, id) => reader.getById(kind, id),
+    list: (kind, accountId, filter) => reader.list(kind, accountId, filter),
+    count: (kind, accountId, filter) => reader.count(kind, accountId, filter),
+    write: (fn) => {
+      if (closed) return Promise.reject(closedError());
+      return queue.run(() => runTransaction(driver.dialect, () => driver.begin(), fn));
+    },
+    revision: async () => integer((await reads.all(SELECT_REVISION, []))[0], 'revision'),
+    close: () => {
+      closed ??= queue.drain().then(() => driver.close());
+      return closed;
+    },
+  };
+}

@@ -1,14 +1,17 @@
 /**
- * The `basalt` command line: `simulate` and `policy validate` for now; `serve` comes with the server.
+ * The `basalt` command line: `serve`, `simulate` and `policy validate`.
  */
 
 import { readFileSync } from 'node:fs';
 import { policyValidate } from './policy-validate.js';
+import { serve } from './serve.js';
 import { simulate } from './simulate.js';
 
 const USAGE = `basalt — AWS-compatible identity and access management for AI models
 
 Usage:
+  basalt serve [--host H] [--port P] [--data-dir D] [--database-url postgres://…]
+                                         run the server (default 127.0.0.1:8700, SQLite in ./.basalt)
   basalt simulate [--file F]             evaluate JSON Lines cases from F or stdin; one result line each
   basalt policy validate [--kind K] FILE…  check policy documents; exits 1 when any has errors
                                          (K: identity, resource, trust, scp, rcp, session, boundary)
@@ -19,6 +22,8 @@ Usage:
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case 'serve':
+      return serve(rest);
     case 'simulate':
       return simulate(rest);
     case 'policy':

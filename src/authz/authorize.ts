@@ -1,0 +1,95 @@
+/**
+ * One authorization decision: the request context AWS provides ("AWS global condition context
+ * keys", IAM User Guide), evaluated against the caller's compiled policies, with AWS's AccessDenied
+ * wording ("Access denied error messages", IAM User Guide) when the answer is not Allow.
+ */
+
+import type { Caller } from '../auth/caller.js';
+import { type ContextValue, ContextValues, type EvaluationResult, evaluate, makeRequest } from '../policy/index.js';
+import type { PolicyType } from '../policy/simulate-types.js';
+import type { CallerPolicies } from './policy-set.js';
+
+/** Facts about the request that come from the transport, not from the caller. */
+export interface RequestEnv {
+  /** The socket peer address (or a forwarded address from a trusted proxy). */
+  sourceIp: string;
+  secureTransport: boolean;
+  /** The region the request was signed for: `aws:RequestedRegion`. */
+  region: string;
+  now: Date;
+}
+
+/** What one operation asks to be allowed. */
+export interface AuthzRequest {
+  action: string;
+  resource: string;
+  /** The account owning the resource; by default the ARN's account, else the caller's. */
+  resourceAccount?: string;
+  /** Operation-specific keys: aws:RequestTag/…, aws:ResourceTag/…, iam:PolicyARN, … */
+  values?: Readonly<Record<string, ContextValue>>;
+}
+
+/** The decision, the evaluation behind it, and AWS's message when denied. */
+export interface AuthzOutcome {
+  allowed: boolean;
+  result: EvaluationResult;
+  /** AWS's AccessDenied message; empty when allowed. */
+  message: string;
+}
+
+const NO_ALLOW: Record<PolicyType, string> = {
+  identity: 'no identity-based policy allows',
+  resource: 'no resource-based policy allows',
+  permissionsBoundary: 'no permissions boundary allows',
+  session: 'no session policy allows',
+  scp: 'no service control policy allows',
+  rcp: 'no resource control policy allows',
+};
+
+const EXPLICIT: Record<PolicyType, string> = {
+  identity: 'an identity-based policy',
+  resource: 'a resource-based policy',
+  permissionsBoundary: 'a permissions boundary',
+  session: 'a session policy',
+  scp: 'a service control policy',
+  rcp: 'a resource control policy',
+};
+
+/**
+ * AWS's AccessDenied message: "User: ARN is not authorized to perform: ACTION on resource: ARN
+ * because no identity-based policy allows the ACTION action" or "… with an explicit deny in an
+ * identity-based policy".
+ */
+export function accessDeniedMessage(
+  caller: Caller,
+  action: string,
+  resource: string,
+  result: EvaluationResult,
+): string {
+  const head = `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource}`;
+  if (result.decision === 'ExplicitDeny') return `${head} with an explicit deny in ${EXPLICIT[result.decidedBy]}`;
+  return `${head} because ${NO_ALLOW[result.decidedBy]} the ${action} action`;
+}
+
+/** Builds the request context, evaluates it, and words the denial. */
+export function authorize(caller: Caller, policies: CallerPolicies, env: RequestEnv, req: AuthzRequest): AuthzOutcome {
+  const values = new ContextValues(policies.base);
+  values.set('aws:SourceIp', env.sourceIp);
+  values.set('aws:CurrentTime', env.now.toISOString().replace(/\.\d{3}Z$/, 'Z'));
+  values.set('aws:EpochTime', String(Math.floor(env.now.getTime() / 1000)));
+  values.set('aws:SecureTransport', env.secureTransport ? 'true' : 'false');
+  values.set('aws:RequestedRegion', env.region);
+  if (req.values !== undefined) {
+    for (const [k, v] of Object.entries(req.values)) values.set(k, v);
+  }
+  const request = makeRequest({
+    principal: caller.principal,
+    action: req.action,
+    resource: req.resource,
+    values,
+    ...(req.resourceAccount === undefined ? {} : { resourceAccount: req.resourceAccount }),
+  });
+  const result = evaluate(request, policies.set, true);
+  const allowed = result.decision === 'Allow';
+  return { allowed, result, message: allowed ? '' : accessDeniedMessage(caller, req.action, req.resource, result) };
+}

@@ -1,0 +1,146 @@
+/**
+ * The caller's effective policies, compiled: the user's inline and attached managed policies, those
+ * of every group the user is in, and the permissions boundary ("Policy evaluation logic", IAM User
+ * Guide). Sets are cached per caller and dropped when the store revision moves, so a policy change
+ * applies to the next request, in this process and in every other process sharing the database.
+ */
+
+import { type Caller, principalType } from '../auth/caller.js';
+import { awsManagedDocument, awsManagedPolicy } from '../catalog/managed-policies.js';
+import type { PolicyKind } from '../policy/ast.js';
+import { type CompiledPolicy, ContextValues, compilePolicy, PolicyError, type PolicySet } from '../policy/index.js';
+import type { OwnerKind, Store, StoreReader } from '../store/types.js';
+
+/** A caller's compiled policies and the condition keys that depend only on the caller. */
+export interface CallerPolicies {
+  set: PolicySet;
+  /** aws:username, aws:userid, aws:PrincipalArn, aws:PrincipalTag/…: shared by all the caller's requests. */
+  base: ContextValues;
+}
+
+const compiledByText = new Map<string, CompiledPolicy>();
+const COMPILED_LIMIT = 10_000;
+
+/**
+ * Compiles a stored policy document once per distinct text and kind. A stored document that no
+ * longer parses (it was validated when written) compiles to a deny-everything placeholder, never to
+ * an allow: a wrong Allow is the worst outcome.
+ */
+export function compileStored(text: string, kind: PolicyKind): CompiledPolicy {
+  const key = `${kind}\u0000${text}`;
+  let compiled = compiledByText.get(key);
+  if (compiled === undefined) {
+    const result = compilePolicy(text, kind);
+    if (result instanceof PolicyError) {
+      const denyAll = compilePolicy(
+        { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] },
+        kind,
+      );
+      if (denyAll instanceof PolicyError) throw denyAll;
+      compiled = denyAll;
+    } else {
+      compiled = result;
+    }
+    if (compiledByText.size >= COMPILED_LIMIT) compiledByText.clear();
+    compiledByText.set(key, compiled);
+  }
+  return compiled;
+}
+
+/** The default version's document of a managed policy (customer or AWS), or undefined when it does not exist. */
+export async function managedPolicyDocument(store: StoreReader, arn: string): Promise<string | undefined> {
+  const aws = awsManagedPolicy(arn);
+  if (aws !== undefined) return awsManagedDocument(aws);
+  const m = /^arn:aws:iam::(\d{12}):policy\/(?:.*\/)?([^/]+)$/.exec(arn);
+  if (m === null) return undefined;
+  const row = await store.get('policy', m[1] as string, (m[2] as string).toLowerCase());
+  if (row === undefined || row.body.arn !== arn) return undefined;
+  return row.body.versions.find((v) => v.versionId === row.body.defaultVersionId)?.document;
+}
+
+async function ownerPolicies(
+  store: StoreReader,
+  accountId: string,
+  kind: OwnerKind,
+  key: string,
+  out: CompiledPolicy[],
+) {
+  const owner = `${kind}:${key}`;
+  for (const row of await store.list('inline-policy', accountId, { owner })) {
+    out.push(compileStored(row.body.document, 'identity'));
+  }
+  for (const row of await store.list('attachment', accountId, { owner })) {
+    const doc = await managedPolicyDocument(store, row.body.policyArn);
+    if (doc !== undefined) out.push(compileStored(doc, 'identity'));
+  }
+}
+
+function baseValues(caller: Caller): ContextValues {
+  const base = new ContextValues();
+  base.set('aws:userid', caller.userId);
+  base.set('aws:PrincipalArn', caller.arn);
+  base.set('aws:PrincipalAccount', caller.accountId);
+  base.set('aws:PrincipalType', principalType(caller));
+  base.set('aws:PrincipalIsAWSService', 'false');
+  base.set('aws:ViaAWSService', 'false');
+  if (caller.userName !== undefined) base.set('aws:username', caller.userName);
+  for (const tag of caller.tags) base.set(`aws:PrincipalTag/${tag.Key}`, tag.Value);
+  return base;
+}
+
+/** Reads and compiles a caller's policies from the store (no cache). */
+export async function loadCallerPolicies(store: StoreReader, caller: Caller): Promise<CallerPolicies> {
+  const identity: CompiledPolicy[] = [];
+  let boundary: CompiledPolicy | undefined;
+  if (caller.type === 'user' && caller.userName !== undefined) {
+    const userKey = caller.userName.toLowerCase();
+    await ownerPolicies(store, caller.accountId, 'user', userKey, identity);
+    for (const m of await store.list('membership', caller.accountId, { owner: userKey })) {
+      await ownerPolicies(store, caller.accountId, 'group', m.body.groupName.toLowerCase(), identity);
+    }
+    const user = await store.get('user', caller.accountId, userKey);
+    const boundaryArn = user?.body.permissionsBoundary;
+    if (boundaryArn !== undefined) {
+      const doc = await managedPolicyDocument(store, boundaryArn);
+      // A boundary whose policy vanished allows nothing (IAM refuses to delete an attached boundary policy).
+      boundary = compileStored(doc ?? '{"Version":"2012-10-17","Statement":[]}', 'boundary');
+    }
+  }
+  return { set: { identity, boundary }, base: baseValues(caller) };
+}
+
+/**
+ * Caches each caller's policies for one store revision. `get` reads the current revision (one query),
+ * and reloads the caller's policies when it moved.
+ */
+export class PolicyCache {
+  private revision = -1;
+  private readonly entries = new Map<string, CallerPolicies>();
+
+  /** A cache over this store. */
+  constructor(
+    private readonly store: Store,
+    private readonly limit = 10_000,
+  ) {}
+
+  /** The caller's policies as of `revision` (read now when not given). */
+  async get(caller: Caller, current?: number): Promise<CallerPolicies> {
+    const revision = current ?? (await this.store.revision());
+    if (revision !== this.revision) {
+      this.entries.clear();
+      this.revision = revision;
+    }
+    const key = `${caller.accountId}\u0000${caller.arn}\u0000${caller.userId}`;
+    let found = this.entries.get(key);
+    if (found === undefined) {
+      found = await loadCallerPolicies(this.store, caller);
+      // INVARIANT: only cache what was read at the revision the cache holds; a write that landed
+      // while loading moves the revision, and the next request reloads.
+      if ((await this.store.revision()) === revision) {
+        if (this.entries.size >= this.limit) this.entries.clear();
+        this.entries.set(key, found);
+      }
+    }
+    return found;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Server configuration from command-line flags and BASALT_* environment variables (flags win).
+ * docs/configuration.md lists every setting.
+ */
+
+/** Everything `basalt serve` needs to start. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** `postgres://…` selects PostgreSQL; otherwise SQLite in dataDir. */
+  databaseUrl?: string;
+  /** The first account's ID when the store is empty (generated when unset). */
+  accountId?: string;
+  rootAccessKeyId?: string;
+  rootSecretAccessKey?: string;
+  /** The master key text (64 hex or base64 of 32 bytes); otherwise `<dataDir>/master.key`. */
+  masterKey?: string;
+  logLevel: string;
+  /** The largest request body accepted, in bytes; larger is refused before it is read. */
+  maxBodyBytes: number;
+  /** How often access key last-used times are written (ms). */
+  lastUsedFlushMs: number;
+}
+
+/** Problems found in the configuration, worded for the operator. */
+export class ConfigError extends Error {}
+
+/** Builds the configuration from flags and an environment; throws ConfigError naming the bad setting. */
+export function readConfig(flags: ReadonlyMap<string, string>, env: NodeJS.ProcessEnv): ServerConfig {
+  const pick = (flag: string, name: string): string | undefined => flags.get(flag) ?? nonEmpty(env[name]);
+  const portText = pick('port', 'BASALT_PORT') ?? '8700';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) {
+    throw new ConfigError(
+      `port must be a number from 0 to 65535, got ${JSON.stringify(portText)} (--port or BASALT_PORT)`,
+    );
+  }
+  const accountId = pick('account-id', 'BASALT_ACCOUNT_ID');
+  if (accountId !== undefined && !/^\d{12}$/.test(accountId)) {
+    throw new ConfigError(`BASALT_ACCOUNT_ID must be 12 digits, got ${JSON.stringify(accountId)}`);
+  }
+  const rootAccessKeyId = nonEmpty(env.BASALT_ROOT_ACCESS_KEY_ID);
+  const rootSecretAccessKey = nonEmpty(env.BASALT_ROOT_SECRET_ACCESS_KEY);
+  if ((rootAccessKeyId === undefined) !== (rootSecretAccessKey === undefined)) {
+    throw new ConfigError('set both BASALT_ROOT_ACCESS_KEY_ID and BASALT_ROOT_SECRET_ACCESS_KEY, or neither');
+  }
+  if (rootAccessKeyId !== undefined && !/^[A-Z0-9]{16,128}$/.test(rootAccessKeyId)) {
+    throw new ConfigError('BASALT_ROOT_ACCESS_KEY_ID must be 16 to 128 upper-case letters and digits (like AKIA…)');
+  }
+  const databaseUrl = pick('database-url', 'BASALT_DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('BASALT_DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const masterKey = nonEmpty(env.BASALT_MASTER_KEY);
+  return {
+    host: pick('host', 'BASALT_HOST') ?? '127.0.0.1',
+    port,
+    dataDir: pick('data-dir', 'BASALT_DATA_DIR') ?? '.basalt',
+    logLevel: pick('log-level', 'BASALT_LOG_LEVEL') ?? 'info',
+    maxBodyBytes: 1024 * 1024,
+    lastUsedFlushMs: Number(nonEmpty(env.BASALT_LAST_USED_FLUSH_MS) ?? '30000'),
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
+    ...(accountId === undefined ? {} : { accountId }),
+    ...(rootAccessKeyId === undefined ? {} : { rootAccessKeyId }),
+    ...(rootSecretAccessKey === undefined ? {} : { rootSecretAccessKey }),
+    ...(masterKey === undefined ? {} : { masterKey }),
+  };
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v;
+}

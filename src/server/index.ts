@@ -1,0 +1,273 @@
+/**
+ * The composition root: opens the store, loads the master key, creates the first account when the
+ * store is empty, and serves HTTP/1.1 and cleartext HTTP/2 (h2c, prior knowledge — what the AWS
+ * SDK's HTTP/2 handler speaks) on one port. Graceful shutdown finishes in-flight requests, writes
+ * pending last-used records and closes the store.
+ */
+
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import net, { type AddressInfo, type Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import { type Logger, pino } from 'pino';
+import { Authenticator } from '../auth/authenticate.js';
+import { PolicyCache } from '../authz/index.js';
+import { LastUsedRecorder } from '../services/last-used.js';
+import { openStore, type Store } from '../store/index.js';
+import { bootstrapFirstAccount, ensureDataDir, type FirstAccount, loadMasterKey } from './bootstrap.js';
+import type { ServerConfig } from './config.js';
+import { handleQuery, type QueryEndpointDeps } from './query-endpoint.js';
+
+/** A running server. */
+export interface RunningServer {
+  url: string;
+  port: number;
+  store: Store;
+  firstAccount: FirstAccount | undefined;
+  /** Stops accepting, finishes in-flight requests, flushes and closes the store. */
+  close(): Promise<void>;
+}
+
+type AnyRequest = IncomingMessage | Http2ServerRequest;
+type AnyResponse = ServerResponse | Http2ServerResponse;
+
+/**
+ * A socket whose first bytes were already read: a Duplex that yields them, then relays the socket
+ * in both directions (with its addresses, which the request context reads).
+ */
+class ReplayedSocket extends Duplex {
+  constructor(
+    private readonly socket: Socket,
+    head: Buffer,
+  ) {
+    super();
+    this.push(head);
+    socket.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) socket.pause();
+    });
+    socket.on('end', () => this.push(null));
+    socket.on('close', () => this.destroy());
+    socket.on('error', (e) => this.destroy(e));
+  }
+  get remoteAddress(): string | undefined {
+    return this.socket.remoteAddress;
+  }
+  get remotePort(): number | undefined {
+    return this.socket.remotePort;
+  }
+  get remoteFamily(): string | undefined {
+    return this.socket.remoteFamily;
+  }
+  setNoDelay(noDelay?: boolean): this {
+    this.socket.setNoDelay(noDelay);
+    return this;
+  }
+  setTimeout(ms: number, callback?: () => void): this {
+    this.socket.setTimeout(ms, callback);
+    return this;
+  }
+  override _read(): void {
+    this.socket.resume();
+  }
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.socket.write(chunk, callback);
+  }
+  override _final(callback: (error?: Error | null) => void): void {
+    this.socket.end(callback);
+  }
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.socket.destroy(error ?? undefined);
+    callback(error);
+  }
+}
+
+/** Reads a request body up to `limit` bytes; undefined when it is larger (the rest is not read). */
+function readBody(req: AnyRequest, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > limit) {
+      resolve(undefined);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function sourceIp(req: AnyRequest): string {
+  const addr = req.socket?.remoteAddress ?? '';
+  return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+}
+
+/**
+ * JSON logs on stdout, buffered (a synchronous write per request line cost a tenth of a GetUser in
+ * bench/server.ts); flushed at shutdown and by pino on exit.
+ */
+function defaultLogger(config: ServerConfig): Logger {
+  return pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: false, minLength: 4096 }));
+}
+
+/** Starts basalt with this configuration. */
+export async function startServer(config: ServerConfig, log: Logger = defaultLogger(config)): Promise<RunningServer> {
+  ensureDataDir(config.dataDir);
+  const secrets = loadMasterKey(config);
+  const store = await openStore(
+    config.databaseUrl === undefined ? { dataDir: config.dataDir } : { databaseUrl: config.databaseUrl },
+  );
+  const firstAccount = await bootstrapFirstAccount(store, secrets, config);
+  const lastUsed = new LastUsedRecorder(store, config.lastUsedFlushMs);
+  const deps: QueryEndpointDeps = {
+    store,
+    secrets,
+    policies: new PolicyCache(store),
+    authenticator: new Authenticator(store, secrets),
+    lastUsed,
+    log,
+  };
+
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  let closing: Promise<void> | undefined;
+
+  async function handle(req: AnyRequest, res: AnyResponse): Promise<void> {
+    inFlight++;
+    const started = performance.now();
+    const requestId = randomUUID();
+    try {
+      const body = await readBody(req, config.maxBodyBytes);
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      let answer: {
+        status: number;
+        body: string;
+        service?: string;
+        action?: string;
+        caller?: string;
+        errorCode?: string;
+      };
+      if (body === undefined) {
+        answer = {
+          status: 413,
+          body:
+            `<ErrorResponse><Error><Type>Sender</Type><Code>RequestEntityTooLarge</Code><Message>Request body is larger than ` +
+            `${config.maxBodyBytes} bytes.</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+          errorCode: 'RequestEntityTooLarge',
+        };
+      } else {
+        answer = await handleQuery(
+          {
+            method: req.method ?? 'GET',
+            rawPath: q < 0 ? url : url.slice(0, q),
+            rawQuery: q < 0 ? '' : url.slice(q + 1),
+            // Repeated headers stay separate values: SigV4 joins them with commas itself.
+            headers: 'headersDistinct' in req ? { ...req.headers, ...req.headersDistinct } : req.headers,
+            body,
+            http2: req.httpVersionMajor === 2,
+          },
+          { sourceIp: sourceIp(req), secureTransport: false, now: new Date() },
+          requestId,
+          deps,
+        );
+      }
+      const payload = Buffer.from(answer.body, 'utf8');
+      res.writeHead(answer.status, {
+        'content-type': 'text/xml',
+        'content-length': String(payload.length),
+        'x-amzn-requestid': requestId,
+        // While shutting down, HTTP/1.1 clients are told not to reuse the connection.
+        ...(closing !== undefined && req.httpVersionMajor === 1 ? { connection: 'close' } : {}),
+      });
+      res.end(payload);
+      log.info(
+        {
+          requestId,
+          service: answer.service,
+          action: answer.action,
+          caller: answer.caller,
+          status: answer.status,
+          error: answer.errorCode,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+        },
+        'request',
+      );
+    } catch (e) {
+      log.error({ err: e, requestId }, 'request handling failed');
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/xml' });
+      res.end();
+    } finally {
+      inFlight--;
+      if (inFlight === 0 && drained !== undefined) drained();
+    }
+  }
+
+  const h1 = http.createServer((req, res) => void handle(req, res));
+  h1.keepAliveTimeout = 65_000;
+  const h2 = http2.createServer({}, (req, res) => void handle(req, res));
+  const sessions = new Set<http2.ServerHttp2Session>();
+  h2.on('session', (s) => {
+    sessions.add(s);
+    s.on('close', () => sessions.delete(s));
+  });
+
+  // One port for both: an HTTP/2 client with prior knowledge opens with the preface "PRI * HTTP/2.0".
+  const sockets = new Set<Socket>();
+  const listener = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    socket.on('close', () => sockets.delete(socket));
+    socket.once('data', (first: Buffer) => {
+      socket.pause();
+      if (first.subarray(0, 3).toString('latin1') === 'PRI') {
+        // The HTTP/2 session reads its socket's native handle, past anything unshifted, so it gets
+        // a stream that replays the bytes already read and then relays the socket.
+        h2.emit('connection', new ReplayedSocket(socket, first));
+      } else {
+        socket.unshift(first);
+        h1.emit('connection', socket);
+        socket.resume();
+      }
+    });
+    socket.on('error', () => socket.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(config.port, config.host, () => resolve());
+  });
+  const port = (listener.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  log.info({ url, store: store.dialect, masterKey: secrets.fingerprint() }, 'basalt listening');
+  log.flush();
+  // Buffered log lines reach stdout within a second even when traffic is light.
+  const flushTimer = setInterval(() => log.flush(), 1000);
+  flushTimer.unref();
+
+  const close = () => {
+    closing ??= (async () => {
+      // Stop accepting; the close callback fires once every connection has ended.
+      const listenerClosed = new Promise<void>((resolve) => listener.close(() => resolve()));
+      h1.closeIdleConnections();
+      for (const s of sessions) s.close();
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      for (const s of sockets) s.destroy();
+      await listenerClosed;
+      await lastUsed.close().catch((e) => log.error({ err: e }, 'last-used flush failed'));
+      await store.close();
+      clearInterval(flushTimer);
+      await new Promise<void>((resolve) => log.flush(() => resolve()));
+    })();
+    return closing;
+  };
+  return { url, port, store, firstAccount, close };
+}

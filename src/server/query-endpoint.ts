@@ -1,0 +1,145 @@
+/**
+ * The awsQuery endpoint (IAM and STS): decode the form, authenticate the signature, dispatch the
+ * operation, and answer with the operation's XML or AWS's error envelope. Errors that are not
+ * AWS errors are logged with the request ID and answered as ServiceFailure, never with details.
+ */
+
+import type { Logger } from 'pino';
+import type { Authenticator } from '../auth/authenticate.js';
+import type { IncomingSignedRequest } from '../auth/sigv4/index.js';
+import { SigV4Error } from '../auth/sigv4/index.js';
+import type { RequestEnv } from '../authz/index.js';
+import { parseQuery, queryError, queryResponse } from '../protocols/aws-query.js';
+import { QUERY_AUTH_CODES, WireError } from '../protocols/wire-error.js';
+import { IAM_NAMESPACE, IAM_OPERATIONS } from '../services/iam/index.js';
+import type { LastUsedRecorder } from '../services/last-used.js';
+import { type AnyOperation, dispatch, type ServiceDeps } from '../services/operation.js';
+import { STS_NAMESPACE, STS_OPERATIONS } from '../services/sts/index.js';
+
+/** One query-protocol service. */
+interface QueryService {
+  name: 'iam' | 'sts';
+  namespace: string;
+  version: string;
+  operations: ReadonlyMap<string, AnyOperation>;
+}
+
+const SERVICES: Record<'iam' | 'sts', QueryService> = {
+  iam: { name: 'iam', namespace: IAM_NAMESPACE, version: '2010-05-08', operations: IAM_OPERATIONS },
+  sts: { name: 'sts', namespace: STS_NAMESPACE, version: '2011-06-15', operations: STS_OPERATIONS },
+};
+
+/** What the endpoint answers. */
+export interface QueryAnswer {
+  status: number;
+  body: string;
+  /** For the log line: the service, operation, caller and error code. */
+  service: string;
+  action: string;
+  caller?: string;
+  errorCode?: string;
+}
+
+/** Everything the endpoint uses. */
+export interface QueryEndpointDeps extends ServiceDeps {
+  authenticator: Authenticator;
+  lastUsed: LastUsedRecorder;
+  log: Logger;
+}
+
+/** Which query service a request is for: the signature's credential scope, else the Version parameter. */
+function serviceFor(scopeService: string | undefined, version: string | undefined): QueryService {
+  if (scopeService === 'sts' || (scopeService === undefined && version === SERVICES.sts.version)) return SERVICES.sts;
+  return SERVICES.iam;
+}
+
+function scopeServiceOf(req: IncomingSignedRequest): string | undefined {
+  const auth = req.headers.authorization;
+  const text = typeof auth === 'string' ? auth : (new URLSearchParams(req.rawQuery).get('X-Amz-Credential') ?? '');
+  const m =
+    /Credential=?[^/,\s]*\/\d{8}\/[^/,\s]*\/([^/,\s]+)\//.exec(text) ?? /^[^/]*\/\d{8}\/[^/]*\/([^/]+)\//.exec(text);
+  return m?.[1];
+}
+
+/** Handles one awsQuery request whose body has been read. */
+export async function handleQuery(
+  req: IncomingSignedRequest,
+  env: Omit<RequestEnv, 'region'>,
+  requestId: string,
+  deps: QueryEndpointDeps,
+): Promise<QueryAnswer> {
+  let service = SERVICES.iam;
+  let action = '';
+  let caller: string | undefined;
+  try {
+    const contentType = String(req.headers['content-type'] ?? '');
+    const formText =
+      req.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded')
+        ? Buffer.from(req.body).toString('utf8')
+        : req.method === 'GET'
+          ? req.rawQuery
+          : undefined;
+    if (formText === undefined) {
+      throw new WireError(
+        'InvalidAction',
+        'Could not find operation: requests must be form-encoded POST or GET with Action.',
+      );
+    }
+    const params = parseQuery(formText);
+    service = serviceFor(scopeServiceOf(req), params.get('Version'));
+    action = params.get('Action') ?? '';
+    const revision = await deps.store.revision();
+    const auth = await deps.authenticator.authenticate(req, revision, env.now, service.name);
+    caller = auth.caller.arn;
+    if (action === '') throw new WireError('MissingAction', 'Missing Action');
+    const op = service.operations.get(action);
+    if (op === undefined) {
+      throw new WireError(
+        'InvalidAction',
+        `Could not find operation ${action} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`,
+      );
+    }
+    deps.lastUsed.record(auth.caller.accessKeyId, {
+      accountId: auth.caller.accountId,
+      date: env.now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      service: service.name,
+      region: auth.credential.region,
+    });
+    const result = await dispatch(op, params, {
+      caller: auth.caller,
+      env: { ...env, region: auth.credential.region },
+      requestId,
+      deps,
+      revision,
+    });
+    return {
+      status: 200,
+      body: queryResponse(service.namespace, action, result, requestId),
+      service: service.name,
+      action,
+      ...(caller === undefined ? {} : { caller }),
+    };
+  } catch (e) {
+    let error: WireError;
+    if (e instanceof WireError) error = e;
+    else if (e instanceof SigV4Error) {
+      const sig = e as SigV4Error;
+      error = new WireError(QUERY_AUTH_CODES[sig.code] ?? 'IncompleteSignature', sig.message);
+    } else {
+      deps.log.error({ err: e, requestId, action }, 'request failed');
+      error = new WireError(
+        'ServiceFailure',
+        'An internal error occurred. The request ID identifies it in the server log.',
+      );
+    }
+    const { status, body } = queryError(service.namespace, error, requestId);
+    return {
+      status,
+      body,
+      service: service.name,
+      action,
+      errorCode: error.code,
+      ...(caller === undefined ? {} : { caller }),
+    };
+  }
+}

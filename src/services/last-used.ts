@@ -1,0 +1,60 @@
+/**
+ * Access key last-used records ("GetAccessKeyLastUsed": the date, service and region of the most
+ * recent use). Uses are collected in memory and written in one transaction per interval and at
+ * shutdown, so the request path never waits on a write and the store revision (which drops policy
+ * caches) moves at most once per interval.
+ */
+
+import type { Store } from '../store/types.js';
+
+interface Use {
+  accountId: string;
+  date: string;
+  service: string;
+  region: string;
+}
+
+/** Collects key uses and writes them periodically. */
+export class LastUsedRecorder {
+  private pending = new Map<string, Use>();
+  private timer: NodeJS.Timeout | undefined;
+
+  /** A recorder writing to this store every `intervalMs`. */
+  constructor(
+    private readonly store: Store,
+    intervalMs: number,
+  ) {
+    if (intervalMs > 0) {
+      this.timer = setInterval(() => void this.flush().catch(() => undefined), intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Notes one authenticated use of a key. */
+  record(accessKeyId: string, use: Use): void {
+    this.pending.set(accessKeyId, use);
+  }
+
+  /** Writes what was collected; keys deleted meanwhile are skipped. */
+  async flush(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    await this.store.write(async (tx) => {
+      for (const [keyId, use] of batch) {
+        const row = await tx.get('access-key', use.accountId, keyId);
+        if (row === undefined) continue;
+        await tx.update({
+          ...row,
+          body: { ...row.body, lastUsed: { date: use.date, service: use.service, region: use.region } },
+        });
+      }
+    });
+  }
+
+  /** Stops the timer and writes what is left. */
+  async close(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    await this.flush();
+  }
+}

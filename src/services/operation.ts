@@ -1,0 +1,97 @@
+/**
+ * Operations are declared, not called (DESIGN.md): each names its IAM action, how to read its
+ * parameters, the resources (with their condition keys) it must be allowed on, and its handler. The
+ * dispatcher authorizes every declared target before the handler runs; an operation without a
+ * declaration cannot be registered.
+ */
+
+import type { SecretBox } from '../auth/secret-box.js';
+import type { AuthzRequest, Caller, PolicyCache, RequestEnv } from '../authz/index.js';
+import { authorize } from '../authz/index.js';
+import type { QueryParams, XmlValue } from '../protocols/aws-query.js';
+import { WireError } from '../protocols/wire-error.js';
+import type { Store } from '../store/types.js';
+import { Params } from './params.js';
+
+/** What every operation may use. */
+export interface ServiceDeps {
+  store: Store;
+  secrets: SecretBox;
+  policies: PolicyCache;
+}
+
+/** One call in progress. */
+export interface CallContext {
+  caller: Caller;
+  env: RequestEnv;
+  requestId: string;
+  deps: ServiceDeps;
+  /** The store revision read when the request arrived: caches answer as of it. */
+  revision: number;
+}
+
+/** A resource the caller must be allowed on; `action` defaults to the operation's. */
+export type AuthTarget = Omit<AuthzRequest, 'action'> & { action?: string };
+
+/** A declared operation. */
+export interface Operation<I> {
+  /** The wire name, e.g. GetUser. */
+  name: string;
+  /** The IAM action, e.g. iam:GetUser. */
+  action: string;
+  /** Reads and validates the parameters (record violations on `p`; the dispatcher throws them). */
+  parse(p: Params, ctx: CallContext): I;
+  /**
+   * Set only for the few operations AWS documents as needing no permission (sts:GetCallerIdentity):
+   * the doc passage that says so. The dispatcher then skips authorization.
+   */
+  noPermissionRequired?: string;
+  /** The resources to authorize, each with its operation-specific condition keys. Never empty. */
+  targets(input: I, ctx: CallContext): Promise<AuthTarget[]>;
+  /** Does the work after authorization; the result element's content, or undefined for none. */
+  run(input: I, ctx: CallContext): Promise<Record<string, XmlValue> | undefined>;
+}
+
+/** An operation with its input type erased, as the registry holds it. */
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds operations of every input type
+export type AnyOperation = Operation<any>;
+
+/** Declares an operation (the type requires every part of the declaration). */
+export function operation<I>(op: Operation<I>): Operation<I> {
+  if (!/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(op.action)) throw new Error(`operation ${op.name}: bad action ${op.action}`);
+  return op;
+}
+
+/** A registry of operations by wire name; refuses duplicates. */
+export function registry(ops: readonly AnyOperation[]): ReadonlyMap<string, AnyOperation> {
+  const map = new Map<string, AnyOperation>();
+  for (const op of ops) {
+    if (map.has(op.name)) throw new Error(`operation ${op.name} registered twice`);
+    map.set(op.name, op);
+  }
+  return map;
+}
+
+/**
+ * Runs one operation: parameters, then authorization of every target (the first denial answers,
+ * in AWS's words), then the handler.
+ */
+export async function dispatch(
+  op: AnyOperation,
+  params: QueryParams,
+  ctx: CallContext,
+): Promise<Record<string, XmlValue> | undefined> {
+  const p = new Params(params);
+  const input: unknown = op.parse(p, ctx);
+  p.done();
+  if (op.noPermissionRequired === undefined) {
+    const targets = await op.targets(input, ctx);
+    if (targets.length === 0) throw new Error(`operation ${op.name} declared no authorization target`);
+    const policies = await ctx.deps.policies.get(ctx.caller, ctx.revision);
+    for (const t of targets) {
+      const outcome = authorize(ctx.caller, policies, ctx.env, { ...t, action: t.action ?? op.action });
+      if (!outcome.allowed) throw new WireError('AccessDenied', outcome.message);
+    }
+  }
+  return op.run(input, ctx);
+}

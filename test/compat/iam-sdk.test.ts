@@ -34,7 +34,7 @@ function suite(store: 'sqlite' | 'postgres', http2: boolean) {
     let server: TestServer;
     let client: iam.IAMClient;
     before(async () => {
-      server = await startBasalt({ store });
+      server = await startBasalt({ store, env: { BASALT_LAST_USED_FLUSH_MS: '100' } });
       client = iamClient(server.url, undefined, http2);
     });
     after(async () => {
@@ -309,8 +309,22 @@ function suite(store: 'sqlite' | 'postgres', http2: boolean) {
       await rejectsWith(sts.send(new GetCallerIdentityCommand({})), 'InvalidClientTokenId');
       const listed = await client.send(new iam.ListAccessKeysCommand({ UserName: 'erin' }));
       assert.equal(listed.AccessKeyMetadata?.length, 2);
+      // Last-used records are written every BASALT_LAST_USED_FLUSH_MS (100 ms here).
+      await new Promise((r) => setTimeout(r, 400));
       const lastUsed = await client.send(new iam.GetAccessKeyLastUsedCommand({ AccessKeyId: creds.accessKeyId }));
       assert.equal(lastUsed.UserName, 'erin');
+      assert.equal(lastUsed.AccessKeyLastUsed?.Region, 'us-east-1');
+      assert.ok(
+        ['sts', 'iam'].includes(lastUsed.AccessKeyLastUsed?.ServiceName ?? ''),
+        JSON.stringify(lastUsed.AccessKeyLastUsed),
+      );
+      assert.ok(lastUsed.AccessKeyLastUsed?.LastUsedDate instanceof Date);
+      const unused = await client.send(
+        new iam.GetAccessKeyLastUsedCommand({
+          AccessKeyId: listed.AccessKeyMetadata?.find((k) => k.AccessKeyId !== creds.accessKeyId)?.AccessKeyId,
+        }),
+      );
+      assert.equal(unused.AccessKeyLastUsed?.ServiceName, 'N/A');
       for (const k of listed.AccessKeyMetadata ?? []) {
         await client.send(new iam.DeleteAccessKeyCommand({ UserName: 'erin', AccessKeyId: k.AccessKeyId }));
       }

@@ -9,11 +9,13 @@ import { describePrincipal } from '../policy/index.js';
 import type { Store } from '../store/types.js';
 import type { Caller } from './caller.js';
 import type { SecretBox } from './secret-box.js';
+import { openSessionToken } from './session-token.js';
 import {
   checkCredentialScope,
   type IncomingSignedRequest,
   parseSigV4,
   type SigV4Credential,
+  SigV4Error,
   unknownAccessKey,
   verifySigV4,
 } from './sigv4/index.js';
@@ -91,12 +93,41 @@ export class Authenticator {
   async authenticate(req: IncomingSignedRequest, revision: number, now: Date, service: string): Promise<Authenticated> {
     const credential = parseSigV4(req);
     checkCredentialScope(credential, { service });
-    if (credential.securityToken !== undefined) {
-      // Temporary credentials arrive with STS (a later issue): until then no session token is valid.
-      throw unknownAccessKey();
-    }
+    if (credential.securityToken !== undefined) return this.temporary(req, credential, credential.securityToken, now);
     const entry = await this.lookup(credential.accessKeyId, revision);
     verifySigV4(req, credential, entry.secret, now);
     return { caller: entry.caller, credential };
+  }
+
+  /**
+   * Temporary credentials: the session token opens with the master key (no store lookup), names
+   * this access key, and has not expired ("ExpiredToken: The security token included in the
+   * request is expired"); then the signature is checked with the session's secret.
+   */
+  private async temporary(
+    req: IncomingSignedRequest,
+    credential: SigV4Credential,
+    token: string,
+    now: Date,
+  ): Promise<Authenticated> {
+    const claims = openSessionToken(this.secrets, token);
+    if (claims === undefined || claims.accessKeyId !== credential.accessKeyId) throw unknownAccessKey();
+    if (now.getTime() >= claims.expiresAt * 1000) {
+      throw new SigV4Error('ExpiredToken', 'The security token included in the request is expired');
+    }
+    verifySigV4(req, credential, claims.secretAccessKey, now);
+    const caller: Caller = {
+      type: claims.type,
+      accountId: claims.accountId,
+      arn: claims.arn,
+      userId: claims.userId,
+      ...(claims.userName === undefined ? {} : { userName: claims.userName }),
+      // Role tags are added when the role's policies are loaded; session tags override them.
+      tags: claims.tags,
+      accessKeyId: credential.accessKeyId,
+      principal: describePrincipal(claims.arn, claims.roleArn),
+      session: claims,
+    };
+    return { caller, credential };
   }
 }

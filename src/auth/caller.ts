@@ -4,10 +4,14 @@
 
 import type { RequestPrincipal } from '../policy/index.js';
 import type { Tag } from '../store/types.js';
+import type { SessionClaims } from './session-token.js';
 
-/** Who made the request. `root` is the account's root user; `user` an IAM user with a long-term key. */
+/**
+ * Who made the request. `root` is the account's root user; `user` an IAM user; `assumedRole` a role
+ * session. `session` is set for temporary credentials (from STS).
+ */
 export interface Caller {
-  type: 'root' | 'user';
+  type: 'root' | 'user' | 'assumedRole';
   accountId: string;
   arn: string;
   /** `aws:userid`: the account ID for root, the unique ID (AIDA…) for a user. */
@@ -20,9 +24,22 @@ export interface Caller {
   accessKeyId: string;
   /** The caller as policies match it. */
   principal: RequestPrincipal;
+  /** The session of temporary credentials. */
+  session?: SessionClaims;
 }
 
-/** `aws:PrincipalType` ("AWS global condition context keys"): Account for root, User for IAM users. */
+/**
+ * `aws:PrincipalType` ("AWS global condition context keys"): Account for root, User for IAM users,
+ * AssumedRole for role sessions.
+ */
 export function principalType(caller: Caller): string {
-  return caller.type === 'root' ? 'Account' : 'User';
+  return caller.type === 'root' ? 'Account' : caller.type === 'user' ? 'User' : 'AssumedRole';
+}
+
+/**
+ * `aws:PrincipalArn`: the caller's ARN, except that for a role session it is the role's ARN
+ * ("aws:PrincipalArn": "the ARN of the role, not the ARN of the role session").
+ */
+export function principalArn(caller: Caller): string {
+  return caller.session?.roleArn ?? caller.arn;
 }

@@ -58,10 +58,15 @@ export class SecretBox {
   open(sealed: string, aad: string): string {
     const parts = sealed.split('.');
     if (parts.length !== 4 || parts[0] !== 'v1') throw new SecretBoxError('not a sealed value');
+    const nonce = Buffer.from(parts[1] ?? '', 'base64url');
+    const tag = Buffer.from(parts[3] ?? '', 'base64url');
+    // INVARIANT: the whole 128-bit tag is checked. GCM would accept a truncated tag (4 to 16
+    // bytes) and check only that prefix, which makes forgery far easier.
+    if (nonce.length !== 12 || tag.length !== 16) throw new SecretBoxError('not a sealed value');
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(parts[1] ?? '', 'base64url'));
+      const decipher = createDecipheriv('aes-256-gcm', this.key, nonce, { authTagLength: 16 });
       decipher.setAAD(Buffer.from(aad, 'utf8'));
-      decipher.setAuthTag(Buffer.from(parts[3] ?? '', 'base64url'));
+      decipher.setAuthTag(tag);
       return Buffer.concat([decipher.update(Buffer.from(parts[2] ?? '', 'base64url')), decipher.final()]).toString(
         'utf8',
       );

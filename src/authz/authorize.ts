@@ -5,7 +5,14 @@
  */
 
 import type { Caller } from '../auth/caller.js';
-import { type ContextValue, ContextValues, type EvaluationResult, evaluate, makeRequest } from '../policy/index.js';
+import {
+  type CompiledPolicy,
+  type ContextValue,
+  ContextValues,
+  type EvaluationResult,
+  evaluate,
+  makeRequest,
+} from '../policy/index.js';
 import type { PolicyType } from '../policy/simulate-types.js';
 import type { CallerPolicies } from './policy-set.js';
 
@@ -27,6 +34,10 @@ export interface AuthzRequest {
   resourceAccount?: string;
   /** Operation-specific keys: aws:RequestTag/…, aws:ResourceTag/…, iam:PolicyARN, … */
   values?: Readonly<Record<string, ContextValue>>;
+  /** The resource's own policy (a role's trust policy for sts:AssumeRole), evaluated with the caller's. */
+  resourcePolicy?: CompiledPolicy;
+  /** True when the resource policy must itself allow (trust policies: "Policy evaluation logic"). */
+  resourceMustAllow?: boolean;
 }
 
 /** The decision, the evaluation behind it, and AWS's message when denied. */
@@ -79,6 +90,10 @@ export function authorize(caller: Caller, policies: CallerPolicies, env: Request
   values.set('aws:EpochTime', String(Math.floor(env.now.getTime() / 1000)));
   values.set('aws:SecureTransport', env.secureTransport ? 'true' : 'false');
   values.set('aws:RequestedRegion', env.region);
+  const mfaTime = caller.session?.mfaAuthTime;
+  if (mfaTime !== undefined) {
+    values.set('aws:MultiFactorAuthAge', String(Math.max(0, Math.floor(env.now.getTime() / 1000) - mfaTime)));
+  }
   if (req.values !== undefined) {
     for (const [k, v] of Object.entries(req.values)) values.set(k, v);
   }
@@ -89,7 +104,11 @@ export function authorize(caller: Caller, policies: CallerPolicies, env: Request
     values,
     ...(req.resourceAccount === undefined ? {} : { resourceAccount: req.resourceAccount }),
   });
-  const result = evaluate(request, policies.set, true);
+  const set =
+    req.resourcePolicy === undefined && req.resourceMustAllow === undefined
+      ? policies.set
+      : { ...policies.set, resource: req.resourcePolicy, resourceMustAllow: req.resourceMustAllow };
+  const result = evaluate(request, set, true);
   const allowed = result.decision === 'Allow';
   return { allowed, result, message: allowed ? '' : accessDeniedMessage(caller, req.action, req.resource, result) };
 }

@@ -5,11 +5,11 @@
  * applies to the next request, in this process and in every other process sharing the database.
  */
 
-import { type Caller, principalType } from '../auth/caller.js';
+import { type Caller, principalArn, principalType } from '../auth/caller.js';
 import { awsManagedDocument, awsManagedPolicy } from '../catalog/managed-policies.js';
 import type { PolicyKind } from '../policy/ast.js';
 import { type CompiledPolicy, ContextValues, compilePolicy, PolicyError, type PolicySet } from '../policy/index.js';
-import type { OwnerKind, Store, StoreReader } from '../store/types.js';
+import type { OwnerKind, Store, StoreReader, Tag } from '../store/types.js';
 
 /** A caller's compiled policies and the condition keys that depend only on the caller. */
 export interface CallerPolicies {
@@ -75,38 +75,76 @@ async function ownerPolicies(
   }
 }
 
-function baseValues(caller: Caller): ContextValues {
+function baseValues(caller: Caller, tags: readonly Tag[]): ContextValues {
   const base = new ContextValues();
   base.set('aws:userid', caller.userId);
-  base.set('aws:PrincipalArn', caller.arn);
+  base.set('aws:PrincipalArn', principalArn(caller));
   base.set('aws:PrincipalAccount', caller.accountId);
   base.set('aws:PrincipalType', principalType(caller));
   base.set('aws:PrincipalIsAWSService', 'false');
   base.set('aws:ViaAWSService', 'false');
   if (caller.userName !== undefined) base.set('aws:username', caller.userName);
-  for (const tag of caller.tags) base.set(`aws:PrincipalTag/${tag.Key}`, tag.Value);
+  for (const tag of tags) base.set(`aws:PrincipalTag/${tag.Key}`, tag.Value);
+  const session = caller.session;
+  if (session !== undefined) {
+    // Present only for temporary credentials ("AWS global condition context keys").
+    base.set('aws:TokenIssueTime', new Date(session.issuedAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    base.set('aws:MultiFactorAuthPresent', session.mfa ? 'true' : 'false');
+    if (session.sourceIdentity !== undefined) base.set('aws:SourceIdentity', session.sourceIdentity);
+  }
   return base;
+}
+
+/** Session tags override the role's tags of the same key (keys compared case-insensitively). */
+function mergeSessionTags(roleTags: readonly Tag[], sessionTags: readonly Tag[]): Tag[] {
+  const keys = new Set(sessionTags.map((t) => t.Key.toLowerCase()));
+  return [...roleTags.filter((t) => !keys.has(t.Key.toLowerCase())), ...sessionTags];
+}
+
+/** A permissions boundary by ARN; a boundary whose policy vanished allows nothing. */
+async function boundaryOf(store: StoreReader, arn: string | undefined): Promise<CompiledPolicy | undefined> {
+  if (arn === undefined) return undefined;
+  const doc = await managedPolicyDocument(store, arn);
+  return compileStored(doc ?? '{"Version":"2012-10-17","Statement":[]}', 'boundary');
 }
 
 /** Reads and compiles a caller's policies from the store (no cache). */
 export async function loadCallerPolicies(store: StoreReader, caller: Caller): Promise<CallerPolicies> {
   const identity: CompiledPolicy[] = [];
   let boundary: CompiledPolicy | undefined;
+  let tags: readonly Tag[] = caller.tags;
   if (caller.type === 'user' && caller.userName !== undefined) {
     const userKey = caller.userName.toLowerCase();
-    await ownerPolicies(store, caller.accountId, 'user', userKey, identity);
-    for (const m of await store.list('membership', caller.accountId, { owner: userKey })) {
-      await ownerPolicies(store, caller.accountId, 'group', m.body.groupName.toLowerCase(), identity);
-    }
     const user = await store.get('user', caller.accountId, userKey);
-    const boundaryArn = user?.body.permissionsBoundary;
-    if (boundaryArn !== undefined) {
-      const doc = await managedPolicyDocument(store, boundaryArn);
-      // A boundary whose policy vanished allows nothing (IAM refuses to delete an attached boundary policy).
-      boundary = compileStored(doc ?? '{"Version":"2012-10-17","Statement":[]}', 'boundary');
+    // A user deleted since its session was issued keeps no permissions.
+    if (user !== undefined && user.body.id === caller.userId) {
+      await ownerPolicies(store, caller.accountId, 'user', userKey, identity);
+      for (const m of await store.list('membership', caller.accountId, { owner: userKey })) {
+        await ownerPolicies(store, caller.accountId, 'group', m.body.groupName.toLowerCase(), identity);
+      }
+      boundary = await boundaryOf(store, user.body.permissionsBoundary);
+      tags = user.body.tags;
     }
   }
-  return { set: { identity, boundary }, base: baseValues(caller) };
+  let session: CompiledPolicy[] | undefined;
+  if (caller.type === 'assumedRole' && caller.session?.roleName !== undefined) {
+    const roleKey = caller.session.roleName.toLowerCase();
+    const role = await store.get('role', caller.accountId, roleKey);
+    // A role deleted (or deleted and recreated) since the session began grants nothing.
+    if (
+      role !== undefined &&
+      role.body.arn === caller.session.roleArn &&
+      caller.userId.startsWith(`${role.body.id}:`)
+    ) {
+      await ownerPolicies(store, caller.accountId, 'role', roleKey, identity);
+      boundary = await boundaryOf(store, role.body.permissionsBoundary);
+      tags = mergeSessionTags(role.body.tags, caller.session.tags);
+    }
+  }
+  if (caller.session !== undefined && caller.session.policies.length > 0) {
+    session = caller.session.policies.map((doc) => compileStored(doc, 'session'));
+  }
+  return { set: { identity, boundary, session }, base: baseValues(caller, tags) };
 }
 
 /**
@@ -130,7 +168,8 @@ export class PolicyCache {
       this.entries.clear();
       this.revision = revision;
     }
-    const key = `${caller.accountId}\u0000${caller.arn}\u0000${caller.userId}`;
+    // Sessions differ by their policies and tags, so each session is cached on its own.
+    const key = `${caller.accountId}\u0000${caller.arn}\u0000${caller.userId}\u0000${caller.session === undefined ? '' : caller.accessKeyId}`;
     let found = this.entries.get(key);
     if (found === undefined) {
       found = await loadCallerPolicies(this.store, caller);

@@ -27,6 +27,7 @@ export const QUERY_AUTH_CODES: Readonly<Record<string, string>> = {
   SignatureExpired: 'SignatureDoesNotMatch',
   RequestExpired: 'RequestExpired',
   InvalidClientTokenId: 'InvalidClientTokenId',
+  ExpiredToken: 'ExpiredToken',
   AccessDenied: 'AccessDenied',
 };
 

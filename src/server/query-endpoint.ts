@@ -91,6 +91,12 @@ export async function handleQuery(
     const revision = await deps.store.revision();
     const auth = await deps.authenticator.authenticate(req, revision, env.now, service.name);
     caller = auth.caller.arn;
+    const session = auth.caller.session;
+    if (service.name === 'iam' && session !== undefined && session.type !== 'assumedRole' && !session.mfa) {
+      // GetSessionToken (STS API Reference): its credentials "cannot call IAM API operations unless
+      // MFA authentication information is included in the request".
+      throw new WireError('InvalidClientTokenId', 'The security token included in the request is invalid');
+    }
     if (action === '') throw new WireError('MissingAction', 'Missing Action');
     const op = service.operations.get(action);
     if (op === undefined) {

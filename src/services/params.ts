@@ -173,6 +173,11 @@ export class Params {
     return out;
   }
 
+  /** Records a violation worded by the caller (AWS's "Value … at '…' failed to satisfy constraint: …"). */
+  violation(text: string): void {
+    this.errors.push(text);
+  }
+
   /** Throws the collected violations as one ValidationError (AWS's wording), if there are any. */
   done(): void {
     const n = this.errors.length;

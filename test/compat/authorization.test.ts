@@ -155,12 +155,23 @@ describe('authorization of every operation', { concurrency: false }, () => {
     );
   });
 
-  test('only GetCallerIdentity needs no permission (STS documents it)', async () => {
+  test('STS: only the operations STS documents as needing no permission answer a principal without any', async () => {
+    const stsSamples: Record<string, Record<string, string>> = {
+      GetCallerIdentity: {},
+      GetSessionToken: { DurationSeconds: '900' },
+      AssumeRole: { RoleArn: `arn:aws:iam::${A}:role/rl`, RoleSessionName: 'probe' },
+    };
+    const missing = [...STS_OPERATIONS.keys()].filter((name) => stsSamples[name] === undefined);
+    assert.deepEqual(missing, []);
     for (const [name, op] of STS_OPERATIONS) {
-      if (op.noPermissionRequired === undefined) continue;
-      const r = await callQuery(server.url, nobody, name, {}, 'sts');
-      assert.equal(r.status, 200, r.body);
+      const r = await callQuery(server.url, nobody, name, stsSamples[name] ?? {}, 'sts');
+      if (op.noPermissionRequired === undefined) assert.equal(r.code, 'AccessDenied', `${name}: ${r.body}`);
+      else assert.equal(r.status, 200, r.body);
     }
+    assert.deepEqual(
+      [...STS_OPERATIONS.values()].filter((op) => op.noPermissionRequired !== undefined).map((op) => op.name),
+      ['GetCallerIdentity', 'GetSessionToken'],
+    );
     const exempt = [...IAM_OPERATIONS.values()].filter((op) => op.noPermissionRequired !== undefined);
     assert.deepEqual(exempt, []);
   });

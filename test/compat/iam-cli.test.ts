@@ -26,7 +26,11 @@ function findAws(): string | undefined {
 
 const AWS = findAws();
 
-function run(server: TestServer, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  server: TestServer,
+  args: string[],
+  creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = rootCredentials,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       AWS ?? 'aws',
@@ -34,8 +38,9 @@ function run(server: TestServer, args: string[]): Promise<{ code: number; stdout
       {
         env: {
           ...process.env,
-          AWS_ACCESS_KEY_ID: ROOT.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
+          AWS_ACCESS_KEY_ID: creds.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+          ...(creds.sessionToken === undefined ? {} : { AWS_SESSION_TOKEN: creds.sessionToken }),
           AWS_DEFAULT_REGION: 'us-east-1',
           AWS_CONFIG_FILE: '/dev/null',
           AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
@@ -49,8 +54,12 @@ function run(server: TestServer, args: string[]): Promise<{ code: number; stdout
   });
 }
 
-async function json(server: TestServer, args: string[]): Promise<Record<string, unknown>> {
-  const r = await run(server, args);
+async function json(
+  server: TestServer,
+  args: string[],
+  creds?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+): Promise<Record<string, unknown>> {
+  const r = await run(server, args, creds);
   assert.equal(r.code, 0, `aws ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout.trim() === '' ? {} : (JSON.parse(r.stdout) as Record<string, unknown>);
 }
@@ -210,6 +219,68 @@ function suite(store: 'sqlite' | 'postgres') {
         AccessKeyMetadata: unknown[];
       };
       assert.equal(keys.AccessKeyMetadata.length, 1);
+    });
+
+    test('sts assume-role, and the session used for IAM calls', async () => {
+      const q = async (action: string, params: Record<string, string>) => {
+        const r = await callQuery(server.url, rootCredentials, action, params);
+        assert.equal(r.status, 200, r.body);
+        return r.body;
+      };
+      await q('CreateUser', { UserName: 'cli-assumer' });
+      await q('PutUserPolicy', {
+        UserName: 'cli-assumer',
+        PolicyName: 'p',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }],
+        }),
+      });
+      const key = await q('CreateAccessKey', { UserName: 'cli-assumer' });
+      const user = {
+        accessKeyId: /<AccessKeyId>([^<]+)</.exec(key)?.[1] ?? '',
+        secretAccessKey: /<SecretAccessKey>([^<]+)</.exec(key)?.[1] ?? '',
+      };
+      const trust = {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${ROOT.accountId}:user/cli-assumer` },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      };
+      await q('CreateRole', { RoleName: 'cli-lister', AssumeRolePolicyDocument: JSON.stringify(trust) });
+      await q('AttachRolePolicy', { RoleName: 'cli-lister', PolicyArn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' });
+      const assumed = (await json(
+        server,
+        [
+          'sts',
+          'assume-role',
+          '--role-arn',
+          `arn:aws:iam::${ROOT.accountId}:role/cli-lister`,
+          '--role-session-name',
+          'cli',
+        ],
+        user,
+      )) as {
+        Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+        AssumedRoleUser: { Arn: string };
+      };
+      assert.equal(assumed.AssumedRoleUser.Arn, `arn:aws:sts::${ROOT.accountId}:assumed-role/cli-lister/cli`);
+      const session = {
+        accessKeyId: assumed.Credentials.AccessKeyId,
+        secretAccessKey: assumed.Credentials.SecretAccessKey,
+        sessionToken: assumed.Credentials.SessionToken,
+      };
+      const users = (await json(server, ['iam', 'list-users'], session)) as { Users: unknown[] };
+      assert.ok(users.Users.length > 0);
+      const denied = await run(server, ['iam', 'create-user', '--user-name', 'nope'], session);
+      assert.match(
+        denied.stderr,
+        /\(AccessDenied\).*assumed-role\/cli-lister\/cli is not authorized to perform: iam:CreateUser/,
+      );
     });
 
     test('pagination through the CLI', async () => {

@@ -12,6 +12,7 @@ export type SigV4ErrorCode =
   | 'IncompleteSignature'
   | 'SignatureDoesNotMatch'
   | 'InvalidClientTokenId'
+  | 'ExpiredToken'
   | 'MissingAuthenticationToken'
   | 'RequestExpired'
   | 'SignatureExpired'

@@ -1,11 +1,45 @@
 /**
- * The STS service, for now only GetCallerIdentity (the rest of STS is its own issue).
+ * The STS service: GetCallerIdentity, GetSessionToken and AssumeRole (STS API Reference), issuing
+ * temporary credentials whose session token is sealed under the master key
+ * (src/auth/session-token.ts). MFA codes and federation come later.
  */
 
-import { type AnyOperation, operation, registry } from '../operation.js';
+import { newAccessKeyId, newSecretAccessKey } from '../../auth/ids.js';
+import { type SessionClaims, sealSessionToken } from '../../auth/session-token.js';
+import { compileStored, managedPolicyDocument } from '../../authz/index.js';
+import type { ContextValue } from '../../policy/index.js';
+import { WireError } from '../../protocols/wire-error.js';
+import type { Role, Row, Tag } from '../../store/types.js';
+import { checkDistinctTagKeys, requestTagValues } from '../iam/common.js';
+import { checkDocument, policySize } from '../iam/documents.js';
+import { type AnyOperation, type AuthTarget, type CallContext, operation, registry } from '../operation.js';
+import type { Params } from '../params.js';
+import { RULES } from '../params.js';
 
 /** The STS XML namespace. */
 export const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
+
+/** "The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters." */
+const PACKED_LIMIT = 2048;
+/** Role chaining limits a session to one hour ("Role chaining", IAM User Guide). */
+const CHAINED_MAX_SECONDS = 3600;
+
+function iso(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** New temporary credentials for these claims (without the key, which is made here). */
+function issue(ctx: CallContext, claims: Omit<SessionClaims, 'accessKeyId' | 'secretAccessKey'>) {
+  const accessKeyId = newAccessKeyId('ASIA');
+  const secretAccessKey = newSecretAccessKey();
+  const token = sealSessionToken(ctx.deps.secrets, { ...claims, accessKeyId, secretAccessKey });
+  return {
+    AccessKeyId: accessKeyId,
+    SecretAccessKey: secretAccessKey,
+    SessionToken: token,
+    Expiration: iso(claims.expiresAt),
+  };
+}
 
 const getCallerIdentity = operation({
   name: 'GetCallerIdentity',
@@ -19,5 +53,232 @@ const getCallerIdentity = operation({
   },
 });
 
+const getSessionToken = operation({
+  name: 'GetSessionToken',
+  action: 'sts:GetSessionToken',
+  noPermissionRequired:
+    'GetSessionToken (STS API Reference): "No permissions are required for users to perform this operation. The purpose of the sts:GetSessionToken operation is to authenticate the user using MFA."',
+  parse: (p) => ({
+    duration: p.int('DurationSeconds', 900, 129600),
+    serial: p.str('SerialNumber', { min: 9, max: 256, pattern: '[\\w+=/:,.@-]*' }),
+    code: p.str('TokenCode', { min: 6, max: 6, pattern: '[\\d]*' }),
+  }),
+  targets: async () => [{ resource: '*' }],
+  async run(i, ctx) {
+    const caller = ctx.caller;
+    if (caller.session !== undefined)
+      throw new WireError('AccessDenied', 'Cannot call GetSessionToken with session credentials');
+    if (i.serial !== undefined || i.code !== undefined) {
+      throw new WireError('InvalidParameterValue', 'MFA codes are not supported by this basalt version yet.');
+    }
+    // "Sessions for AWS account owners are restricted to a maximum of 3,600 seconds (one hour)."
+    const duration = caller.type === 'root' ? Math.min(i.duration ?? 3600, 3600) : (i.duration ?? 43200);
+    const now = Math.floor(ctx.env.now.getTime() / 1000);
+    const credentials = issue(ctx, {
+      accountId: caller.accountId,
+      type: caller.type === 'root' ? 'root' : 'user',
+      arn: caller.arn,
+      userId: caller.userId,
+      ...(caller.userName === undefined ? {} : { userName: caller.userName }),
+      tags: [],
+      transitiveTagKeys: [],
+      policies: [],
+      mfa: false,
+      issuedAt: now,
+      expiresAt: now + duration,
+      chained: false,
+    });
+    return { Credentials: credentials };
+  },
+});
+
+const ROLE_ARN = /^arn:aws:iam::(\d{12}):role((?:\/[\u0021-\u007E]+)?\/)([\w+=,.@-]+)$/;
+
+interface AssumeRoleInput {
+  roleArn: string;
+  sessionName: string;
+  duration: number | undefined;
+  externalId: string | undefined;
+  policy: string | undefined;
+  policyArns: string[];
+  tags: Tag[];
+  transitiveKeys: string[];
+  sourceIdentity: string | undefined;
+  mfa: boolean;
+}
+
+function readPolicyArns(p: Params): string[] {
+  const out: string[] = [];
+  for (let n = 1; n <= 11; n++) {
+    const arn = p.raw.get(`PolicyArns.member.${n}.arn`);
+    if (arn === undefined) break;
+    out.push(arn);
+  }
+  return out;
+}
+
+/** The role an ARN names, in whichever account (cross-account roles are in other accounts' rows). */
+async function findRole(ctx: CallContext, arn: string): Promise<Row<'role'> | undefined> {
+  const m = ROLE_ARN.exec(arn);
+  if (m === null) return undefined;
+  const row = await ctx.deps.store.get('role', m[1] as string, (m[3] as string).toLowerCase());
+  return row !== undefined && row.body.arn === arn ? row : undefined;
+}
+
+/** Tags a session carries on from the calling role session: its transitive ones. */
+function inheritedTags(ctx: CallContext): Tag[] {
+  const s = ctx.caller.session;
+  if (s === undefined || ctx.caller.type !== 'assumedRole') return [];
+  const keys = new Set(s.transitiveTagKeys.map((k) => k.toLowerCase()));
+  return s.tags.filter((t) => keys.has(t.Key.toLowerCase()));
+}
+
+const assumeRole = operation<AssumeRoleInput>({
+  name: 'AssumeRole',
+  action: 'sts:AssumeRole',
+  parse: (p) => {
+    const policyArns = readPolicyArns(p);
+    if (policyArns.length > 10) {
+      p.violation(
+        "Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10",
+      );
+    }
+    return {
+      roleArn: p.str('RoleArn', RULES.arn),
+      sessionName: p.str('RoleSessionName', { required: true, min: 2, max: 64, pattern: '[\\w+=,.@-]*' }),
+      duration: p.int('DurationSeconds', 900, 43200),
+      externalId: p.str('ExternalId', { min: 2, max: 1224, pattern: '[\\w+=,.@:\\/-]*' }),
+      policy: p.str('Policy', { min: 1, max: 2048, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' }),
+      policyArns,
+      tags: p.tags(),
+      transitiveKeys: p.list('TransitiveTagKeys', RULES.tagKey, 50),
+      sourceIdentity: p.str('SourceIdentity', { min: 2, max: 64, pattern: '[\\w+=,.@-]*' }),
+      mfa: p.raw.has('SerialNumber') || p.raw.has('TokenCode'),
+    };
+  },
+  async targets(i, ctx) {
+    const role = await findRole(ctx, i.roleArn);
+    // The trust policy is the role's resource-based policy, and it must allow even within one
+    // account ("Policy evaluation logic"); a role that does not exist allows nothing.
+    const trust = role === undefined ? undefined : compileStored(role.body.trustPolicy, 'trust');
+    const account = ROLE_ARN.exec(i.roleArn)?.[1];
+    const values: Record<string, ContextValue> = {
+      'sts:RoleSessionName': i.sessionName,
+      ...(i.externalId === undefined ? {} : { 'sts:ExternalId': i.externalId }),
+      ...(i.tags.length > 0 ? requestTagValues(i.tags) : {}),
+      ...(i.transitiveKeys.length > 0 ? { 'sts:TransitiveTagKeys': i.transitiveKeys } : {}),
+      ...(i.sourceIdentity === undefined ? {} : { 'sts:SourceIdentity': i.sourceIdentity }),
+    };
+    const base: AuthTarget = {
+      resource: i.roleArn,
+      values,
+      resourceMustAllow: true,
+      ...(trust === undefined ? {} : { resourcePolicy: trust }),
+      ...(account === undefined ? {} : { resourceAccount: account }),
+    };
+    const targets: AuthTarget[] = [base];
+    // "Passing session tags in AWS STS": tags need sts:TagSession; "Monitor and control actions
+    // taken with assumed roles": a source identity needs sts:SetSourceIdentity — both in the trust
+    // policy and the caller's policies.
+    if (i.tags.length > 0) targets.push({ ...base, action: 'sts:TagSession' });
+    if (i.sourceIdentity !== undefined) targets.push({ ...base, action: 'sts:SetSourceIdentity' });
+    return targets;
+  },
+  async run(i, ctx) {
+    if (i.mfa) throw new WireError('InvalidParameterValue', 'MFA codes are not supported by this basalt version yet.');
+    // "You cannot use AWS account root user credentials to call AssumeRole" (STS API Reference).
+    if (ctx.caller.type === 'root') throw new WireError('AccessDenied', 'Roles may not be assumed by root accounts.');
+    const role = await findRole(ctx, i.roleArn);
+    if (role === undefined) throw new WireError('AccessDenied', `Role ${i.roleArn} cannot be assumed.`);
+    const r: Role = role.body;
+    const chained = ctx.caller.type === 'assumedRole';
+    const duration = i.duration ?? 3600;
+    if (chained && duration > CHAINED_MAX_SECONDS) {
+      throw new WireError(
+        'ValidationError',
+        'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+      );
+    }
+    if (duration > r.maxSessionDuration) {
+      throw new WireError(
+        'ValidationError',
+        'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+      );
+    }
+    checkDistinctTagKeys(i.tags);
+    const inherited = inheritedTags(ctx);
+    const newKeys = new Set(i.tags.map((t) => t.Key.toLowerCase()));
+    if (inherited.some((t) => newKeys.has(t.Key.toLowerCase()))) {
+      throw new WireError(
+        'InvalidParameterValue',
+        'One or more session tags would override a transitive tag of the calling session.',
+      );
+    }
+    for (const k of i.transitiveKeys) {
+      if (!newKeys.has(k.toLowerCase())) {
+        throw new WireError('InvalidParameterValue', `Transitive tag key ${k} is not one of the session tags.`);
+      }
+    }
+    const priorSource = ctx.caller.session?.sourceIdentity;
+    if (priorSource !== undefined && i.sourceIdentity !== undefined && i.sourceIdentity !== priorSource) {
+      throw new WireError('InvalidParameterValue', 'The source identity of a session cannot be changed once set.');
+    }
+    const policies: string[] = [];
+    let packed = 0;
+    if (i.policy !== undefined) {
+      checkDocument(i.policy, 'session');
+      policies.push(i.policy);
+      packed += policySize(i.policy);
+    }
+    for (const arn of i.policyArns) {
+      const doc = await managedPolicyDocument(ctx.deps.store, arn);
+      if (doc === undefined)
+        throw new WireError('InvalidParameterValue', `Policy ${arn} does not exist or is not attachable.`);
+      policies.push(doc);
+      packed += arn.length;
+    }
+    for (const t of [...inherited, ...i.tags]) packed += t.Key.length + t.Value.length;
+    const packedPercent = Math.ceil((packed / PACKED_LIMIT) * 100);
+    if (packedPercent > 100) {
+      throw new WireError(
+        'PackedPolicyTooLarge',
+        `Packed size of consumed session policies and session tags exceeds the limit by ${packedPercent - 100}%.`,
+      );
+    }
+    const now = Math.floor(ctx.env.now.getTime() / 1000);
+    const account = role.accountId;
+    const arn = `arn:aws:sts::${account}:assumed-role/${r.name}/${i.sessionName}`;
+    const sourceIdentity = priorSource ?? i.sourceIdentity;
+    const credentials = issue(ctx, {
+      accountId: account,
+      type: 'assumedRole',
+      arn,
+      userId: `${r.id}:${i.sessionName}`,
+      roleName: r.name,
+      roleArn: r.arn,
+      sessionName: i.sessionName,
+      ...(sourceIdentity === undefined ? {} : { sourceIdentity }),
+      tags: [...inherited, ...i.tags],
+      transitiveTagKeys: [...inherited.map((t) => t.Key), ...i.transitiveKeys],
+      policies,
+      mfa: ctx.caller.session?.mfa ?? false,
+      ...(ctx.caller.session?.mfaAuthTime === undefined ? {} : { mfaAuthTime: ctx.caller.session.mfaAuthTime }),
+      issuedAt: now,
+      expiresAt: now + duration,
+      chained,
+    });
+    return {
+      Credentials: credentials,
+      AssumedRoleUser: { AssumedRoleId: `${r.id}:${i.sessionName}`, Arn: arn },
+      PackedPolicySize: packedPercent,
+      SourceIdentity: sourceIdentity,
+    };
+  },
+});
+
 /** STS operations by wire name. */
-export const STS_OPERATIONS: ReadonlyMap<string, AnyOperation> = registry([getCallerIdentity]);
+export const STS_OPERATIONS: ReadonlyMap<string, AnyOperation> = registry([
+  getCallerIdentity,
+  getSessionToken,
+  assumeRole,
+]);

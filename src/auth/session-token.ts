@@ -1,0 +1,71 @@
+/**
+ * STS session tokens: everything needed to verify a request made with temporary credentials, sealed
+ * (AES-256-GCM) under the master key — the session's secret access key, who the session is, its
+ * session policies and tags, MFA state, and its issue and expiry times. Any basalt process holding
+ * the master key verifies a token without a store lookup; a forged, truncated or altered token does
+ * not open ("Temporary security credentials", IAM User Guide).
+ */
+
+import type { Tag } from '../store/types.js';
+import { type SecretBox, SecretBoxError } from './secret-box.js';
+
+/** Binds sealed tokens to their purpose: a token cannot be passed off as another sealed value. */
+const AAD = 'basalt-session-token-v1';
+const PREFIX = 'BasaltSTS1.';
+
+/** The contents of a session token. */
+export interface SessionClaims {
+  /** The temporary access key ID (ASIA…) the token belongs to. */
+  accessKeyId: string;
+  secretAccessKey: string;
+  accountId: string;
+  /** `assumedRole` from AssumeRole; `user` / `root` from GetSessionToken. */
+  type: 'assumedRole' | 'user' | 'root';
+  /** The session's ARN: `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`, or the user's or root's ARN. */
+  arn: string;
+  /** `aws:userid`: `AROA…:SESSION`, the user's AIDA… ID, or the account ID for root. */
+  userId: string;
+  /** For role sessions: the role's name, ARN (with path) and unique ID. */
+  roleName?: string;
+  roleArn?: string;
+  sessionName?: string;
+  /** For GetSessionToken sessions of IAM users. */
+  userName?: string;
+  sourceIdentity?: string;
+  /** Session tags (they override the role's tags of the same key). */
+  tags: Tag[];
+  /** Keys of session tags that pass on through role chaining. */
+  transitiveTagKeys: string[];
+  /** Session policies (inline and managed, as documents), applied as a further limit. */
+  policies: string[];
+  mfa: boolean;
+  /** Seconds since the epoch when MFA was last authenticated, when it was. */
+  mfaAuthTime?: number;
+  /** Issue and expiry, seconds since the epoch. */
+  issuedAt: number;
+  expiresAt: number;
+  /** True when this session came from another role session (chaining caps it at one hour). */
+  chained: boolean;
+}
+
+/** Seals claims into a session token. */
+export function sealSessionToken(box: SecretBox, claims: SessionClaims): string {
+  return PREFIX + box.seal(JSON.stringify(claims), AAD);
+}
+
+/** Opens a session token; undefined when it is not one of ours or does not open with this key. */
+export function openSessionToken(box: SecretBox, token: string): SessionClaims | undefined {
+  if (!token.startsWith(PREFIX) || token.length > 16_384) return undefined;
+  try {
+    const value: unknown = JSON.parse(box.open(token.slice(PREFIX.length), AAD));
+    if (typeof value !== 'object' || value === null) return undefined;
+    const c = value as SessionClaims;
+    if (typeof c.accessKeyId !== 'string' || typeof c.secretAccessKey !== 'string' || typeof c.expiresAt !== 'number') {
+      return undefined;
+    }
+    return c;
+  } catch (e) {
+    if (e instanceof SecretBoxError || e instanceof SyntaxError) return undefined;
+    throw e;
+  }
+}

@@ -1,0 +1,366 @@
+/**
+ * STS against the real server with the AWS SDK: AssumeRole (trust policy, identity policy, session
+ * policies, durations, chaining, session tags, source identity, revocation by token issue time),
+ * GetSessionToken, and the temporary credentials used for IAM calls.
+ */
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import * as iam from '@aws-sdk/client-iam';
+import * as sts from '@aws-sdk/client-sts';
+import { ROOT, startBasalt, type TestServer } from '../support/basalt.js';
+import { type Credentials, iamClient, stsClient } from '../support/clients.js';
+import { callQuery } from '../support/query.js';
+
+const A = ROOT.accountId;
+const doc = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+
+async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
+  await assert.rejects(p, (e: Error) => {
+    assert.equal(e.name, name, `expected ${name}, got ${e.name}: ${e.message}`);
+    if (message !== undefined) assert.match(e.message, message);
+    return true;
+  });
+}
+
+function credsOf(c: sts.Credentials | undefined): Credentials {
+  return {
+    accessKeyId: c?.AccessKeyId ?? '',
+    secretAccessKey: c?.SecretAccessKey ?? '',
+    sessionToken: c?.SessionToken ?? '',
+  };
+}
+
+describe('STS over the AWS SDK', { concurrency: false }, () => {
+  let server: TestServer;
+  let root: iam.IAMClient;
+  let dev: Credentials;
+  before(async () => {
+    server = await startBasalt();
+    root = iamClient(server.url);
+    await root.send(new iam.CreateUserCommand({ UserName: 'dev', Tags: [{ Key: 'team', Value: 'ml' }] }));
+    await root.send(
+      new iam.PutUserPolicyCommand({
+        UserName: 'dev',
+        PolicyName: 'assume',
+        PolicyDocument: doc([
+          { Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'], Resource: '*' },
+        ]),
+      }),
+    );
+    const k = await root.send(new iam.CreateAccessKeyCommand({ UserName: 'dev' }));
+    dev = { accessKeyId: k.AccessKey?.AccessKeyId ?? '', secretAccessKey: k.AccessKey?.SecretAccessKey ?? '' };
+    const trust = doc([
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${A}:user/dev` },
+        Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
+      },
+    ]);
+    await root.send(
+      new iam.CreateRoleCommand({
+        RoleName: 'reader',
+        AssumeRolePolicyDocument: trust,
+        MaxSessionDuration: 7200,
+        Tags: [{ Key: 'team', Value: 'role-team' }],
+      }),
+    );
+    await root.send(
+      new iam.PutRolePolicyCommand({
+        RoleName: 'reader',
+        PolicyName: 'read',
+        PolicyDocument: doc([
+          { Effect: 'Allow', Action: ['iam:ListUsers', 'iam:GetUser', 'sts:AssumeRole'], Resource: '*' },
+          {
+            Effect: 'Allow',
+            Action: 'iam:ListGroups',
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:PrincipalTag/team': 'session-team' } },
+          },
+        ]),
+      }),
+    );
+  });
+  after(async () => {
+    root?.destroy();
+    await server?.destroy();
+  });
+
+  test('a user assumes a role its trust policy names and acts as the role', async () => {
+    const client = stsClient(server.url, dev);
+    const r = await client.send(
+      new sts.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/reader`, RoleSessionName: 'alpha' }),
+    );
+    assert.match(r.Credentials?.AccessKeyId ?? '', /^ASIA[A-Z2-7]{16}$/);
+    assert.equal(r.AssumedRoleUser?.Arn, `arn:aws:sts::${A}:assumed-role/reader/alpha`);
+    assert.match(r.AssumedRoleUser?.AssumedRoleId ?? '', /^AROA[A-Z2-7]{17}:alpha$/);
+    const expires = r.Credentials?.Expiration?.getTime() ?? 0;
+    assert.ok(Math.abs(expires - Date.now() - 3600_000) < 60_000, 'default duration is one hour');
+    const session = credsOf(r.Credentials);
+    const id = await stsClient(server.url, session).send(new sts.GetCallerIdentityCommand({}));
+    assert.equal(id.Arn, `arn:aws:sts::${A}:assumed-role/reader/alpha`);
+    assert.equal(id.UserId, r.AssumedRoleUser?.AssumedRoleId);
+    const asRole = iamClient(server.url, session);
+    await asRole.send(new iam.ListUsersCommand({}));
+    await rejectsWith(
+      asRole.send(new iam.ListRolesCommand({})),
+      'AccessDenied',
+      new RegExp(`User: arn:aws:sts::${A}:assumed-role/reader/alpha is not authorized to perform: iam:ListRoles`),
+    );
+    // The role's own tag, not the user's, is aws:PrincipalTag/team for the session.
+    await rejectsWith(asRole.send(new iam.ListGroupsCommand({})), 'AccessDenied');
+  });
+
+  test('a principal the trust policy does not name is refused, and so is root', async () => {
+    await root.send(new iam.CreateUserCommand({ UserName: 'outsider' }));
+    await root.send(
+      new iam.PutUserPolicyCommand({
+        UserName: 'outsider',
+        PolicyName: 'p',
+        PolicyDocument: doc([{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }]),
+      }),
+    );
+    const k = await root.send(new iam.CreateAccessKeyCommand({ UserName: 'outsider' }));
+    const outsider = stsClient(server.url, {
+      accessKeyId: k.AccessKey?.AccessKeyId ?? '',
+      secretAccessKey: k.AccessKey?.SecretAccessKey ?? '',
+    });
+    await rejectsWith(
+      outsider.send(new sts.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/reader`, RoleSessionName: 'sx' })),
+      'AccessDenied',
+      /is not authorized to perform: sts:AssumeRole on resource: .*role\/reader/,
+    );
+    await rejectsWith(
+      outsider.send(new sts.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/missing`, RoleSessionName: 'sx' })),
+      'AccessDenied',
+    );
+    await rejectsWith(
+      stsClient(server.url).send(
+        new sts.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/reader`, RoleSessionName: 'sx' }),
+      ),
+      'AccessDenied',
+      /root/,
+    );
+  });
+
+  test('session policies narrow the session', async () => {
+    const r = await stsClient(server.url, dev).send(
+      new sts.AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${A}:role/reader`,
+        RoleSessionName: 'narrow',
+        Policy: doc([{ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }]),
+      }),
+    );
+    assert.ok((r.PackedPolicySize ?? 0) > 0);
+    const asRole = iamClient(server.url, credsOf(r.Credentials));
+    await asRole.send(new iam.GetUserCommand({ UserName: 'dev' }));
+    await rejectsWith(
+      asRole.send(new iam.ListUsersCommand({})),
+      'AccessDenied',
+      /because no session policy allows the iam:ListUsers action/,
+    );
+    await rejectsWith(
+      stsClient(server.url, dev).send(
+        new sts.AssumeRoleCommand({
+          RoleArn: `arn:aws:iam::${A}:role/reader`,
+          RoleSessionName: 'big',
+          Policy: doc([
+            { Effect: 'Allow', Action: 'iam:GetUser', Resource: `arn:aws:iam::${A}:user/${'x'.repeat(2100)}` },
+          ]),
+        }),
+      ),
+      'ValidationError',
+    );
+  });
+
+  test('durations: the role maximum, and one hour when chaining', async () => {
+    const client = stsClient(server.url, dev);
+    await rejectsWith(
+      client.send(
+        new sts.AssumeRoleCommand({
+          RoleArn: `arn:aws:iam::${A}:role/reader`,
+          RoleSessionName: 'long',
+          DurationSeconds: 10800,
+        }),
+      ),
+      'ValidationError',
+      /MaxSessionDuration/,
+    );
+    const r = await client.send(
+      new sts.AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${A}:role/reader`,
+        RoleSessionName: 'two-hours',
+        DurationSeconds: 7200,
+      }),
+    );
+    await root.send(
+      new iam.CreateRoleCommand({
+        RoleName: 'second',
+        MaxSessionDuration: 43200,
+        AssumeRolePolicyDocument: doc([
+          { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:role/reader` }, Action: 'sts:AssumeRole' },
+        ]),
+      }),
+    );
+    const chainer = stsClient(server.url, credsOf(r.Credentials));
+    await rejectsWith(
+      chainer.send(
+        new sts.AssumeRoleCommand({
+          RoleArn: `arn:aws:iam::${A}:role/second`,
+          RoleSessionName: 'chain',
+          DurationSeconds: 7200,
+        }),
+      ),
+      'ValidationError',
+      /1 hour session limit/,
+    );
+    const chained = await chainer.send(
+      new sts.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/second`, RoleSessionName: 'chain' }),
+    );
+    assert.equal(chained.AssumedRoleUser?.Arn, `arn:aws:sts::${A}:assumed-role/second/chain`);
+  });
+
+  test('session tags and source identity: need permission, show as principal tags, carry on', async () => {
+    const r = await stsClient(server.url, dev).send(
+      new sts.AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${A}:role/reader`,
+        RoleSessionName: 'tagged',
+        Tags: [{ Key: 'team', Value: 'session-team' }],
+        TransitiveTagKeys: ['team'],
+        SourceIdentity: 'dev-laptop',
+      }),
+    );
+    assert.equal(r.SourceIdentity, 'dev-laptop');
+    const asRole = iamClient(server.url, credsOf(r.Credentials));
+    // The session tag overrides the role's tag of the same key.
+    await asRole.send(new iam.ListGroupsCommand({}));
+    await root.send(
+      new iam.UpdateAssumeRolePolicyCommand({
+        RoleName: 'second',
+        PolicyDocument: doc([
+          {
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${A}:role/reader` },
+            Action: ['sts:AssumeRole', 'sts:TagSession'],
+          },
+        ]),
+      }),
+    );
+    await rejectsWith(
+      stsClient(server.url, credsOf(r.Credentials)).send(
+        new sts.AssumeRoleCommand({
+          RoleArn: `arn:aws:iam::${A}:role/second`,
+          RoleSessionName: 'xy',
+          SourceIdentity: 'someone-else',
+        }),
+      ),
+      'AccessDenied',
+    );
+    // A trust policy that names the account delegates to identity policies: a user they do not
+    // allow sts:TagSession cannot tag a session. (One that names the user directly allows on its own.)
+    await root.send(new iam.CreateUserCommand({ UserName: 'notagger' }));
+    await root.send(
+      new iam.PutUserPolicyCommand({
+        UserName: 'notagger',
+        PolicyName: 'p',
+        PolicyDocument: doc([{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }]),
+      }),
+    );
+    const k = await root.send(new iam.CreateAccessKeyCommand({ UserName: 'notagger' }));
+    await root.send(
+      new iam.CreateRoleCommand({
+        RoleName: 'delegated',
+        AssumeRolePolicyDocument: doc([
+          {
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${A}:root` },
+            Action: ['sts:AssumeRole', 'sts:TagSession'],
+          },
+        ]),
+      }),
+    );
+    const notagger = stsClient(server.url, {
+      accessKeyId: k.AccessKey?.AccessKeyId ?? '',
+      secretAccessKey: k.AccessKey?.SecretAccessKey ?? '',
+    });
+    await rejectsWith(
+      notagger.send(
+        new sts.AssumeRoleCommand({
+          RoleArn: `arn:aws:iam::${A}:role/delegated`,
+          RoleSessionName: 'xy',
+          Tags: [{ Key: 'a', Value: 'b' }],
+        }),
+      ),
+      'AccessDenied',
+      /sts:TagSession/,
+    );
+    await notagger.send(
+      new sts.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/delegated`, RoleSessionName: 'xy' }),
+    );
+  });
+
+  test('revoking older sessions with aws:TokenIssueTime', async () => {
+    const r = await stsClient(server.url, dev).send(
+      new sts.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/reader`, RoleSessionName: 'old' }),
+    );
+    const asRole = iamClient(server.url, credsOf(r.Credentials));
+    await asRole.send(new iam.ListUsersCommand({}));
+    await new Promise((res) => setTimeout(res, 1100));
+    const cutoff = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    await root.send(
+      new iam.PutRolePolicyCommand({
+        RoleName: 'reader',
+        PolicyName: 'AWSRevokeOlderSessions',
+        PolicyDocument: doc([
+          { Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': cutoff } } },
+        ]),
+      }),
+    );
+    await rejectsWith(
+      asRole.send(new iam.ListUsersCommand({})),
+      'AccessDenied',
+      /explicit deny in an identity-based policy/,
+    );
+    await new Promise((res) => setTimeout(res, 1100));
+    const fresh = await stsClient(server.url, dev).send(
+      new sts.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/reader`, RoleSessionName: 'new' }),
+    );
+    await iamClient(server.url, credsOf(fresh.Credentials)).send(new iam.ListUsersCommand({}));
+  });
+
+  test('GetSessionToken: STS works, IAM needs MFA, tokens cannot be forged', async () => {
+    const t = await stsClient(server.url, dev).send(new sts.GetSessionTokenCommand({ DurationSeconds: 900 }));
+    const session = credsOf(t.Credentials);
+    const id = await stsClient(server.url, session).send(new sts.GetCallerIdentityCommand({}));
+    assert.equal(id.Arn, `arn:aws:iam::${A}:user/dev`);
+    await rejectsWith(iamClient(server.url, session).send(new iam.ListUsersCommand({})), 'InvalidClientTokenId');
+    await rejectsWith(
+      stsClient(server.url, session).send(new sts.GetSessionTokenCommand({})),
+      'AccessDenied',
+      /session credentials/,
+    );
+    const rootToken = await stsClient(server.url).send(new sts.GetSessionTokenCommand({ DurationSeconds: 7200 }));
+    const rootExpiry = rootToken.Credentials?.Expiration?.getTime() ?? 0;
+    assert.ok(rootExpiry - Date.now() <= 3600_000 + 5000, 'root sessions last at most one hour');
+    // Forged, truncated or swapped tokens open nothing.
+    const token = session.sessionToken ?? '';
+    for (const bad of [
+      token.slice(0, -4),
+      `${token.slice(0, 40)}A${token.slice(41)}`,
+      'BasaltSTS1.v1.AAAA.BBBB.CCCC',
+      'garbage',
+    ]) {
+      const r = await callQuery(server.url, { ...session, sessionToken: bad }, 'GetCallerIdentity', {}, 'sts');
+      assert.equal(r.code, 'InvalidClientTokenId', r.body);
+    }
+    const other = await stsClient(server.url, dev).send(new sts.GetSessionTokenCommand({ DurationSeconds: 900 }));
+    const swapped = await callQuery(
+      server.url,
+      { ...session, sessionToken: other.Credentials?.SessionToken ?? '' },
+      'GetCallerIdentity',
+      {},
+      'sts',
+    );
+    assert.equal(swapped.code, 'InvalidClientTokenId', 'a token names its own access key');
+  });
+});

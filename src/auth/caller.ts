@@ -11,7 +11,8 @@ import type { SessionClaims } from './session-token.js';
  * session. `session` is set for temporary credentials (from STS).
  */
 export interface Caller {
-  type: 'root' | 'user' | 'assumedRole';
+  /** `federated`: an identity from an OIDC or SAML provider calling AssumeRoleWith… (no AWS credentials). */
+  type: 'root' | 'user' | 'assumedRole' | 'federated';
   accountId: string;
   arn: string;
   /** `aws:userid`: the account ID for root, the unique ID (AIDA…) for a user. */
@@ -26,6 +27,8 @@ export interface Caller {
   principal: RequestPrincipal;
   /** The session of temporary credentials. */
   session?: SessionClaims;
+  /** `aws:PrincipalType` when the type alone does not say it (federated callers). */
+  principalTypeName?: string;
 }
 
 /**
@@ -33,7 +36,14 @@ export interface Caller {
  * AssumedRole for role sessions.
  */
 export function principalType(caller: Caller): string {
-  return caller.type === 'root' ? 'Account' : caller.type === 'user' ? 'User' : 'AssumedRole';
+  if (caller.principalTypeName !== undefined) return caller.principalTypeName;
+  return caller.type === 'root'
+    ? 'Account'
+    : caller.type === 'user'
+      ? 'User'
+      : caller.type === 'assumedRole'
+        ? 'AssumedRole'
+        : 'FederatedUser';
 }
 
 /**

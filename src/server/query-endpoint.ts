@@ -6,9 +6,11 @@
 
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticate.js';
+import type { Caller } from '../auth/caller.js';
 import type { IncomingSignedRequest } from '../auth/sigv4/index.js';
 import { SigV4Error } from '../auth/sigv4/index.js';
 import type { RequestEnv } from '../authz/index.js';
+import { describePrincipal } from '../policy/index.js';
 import { parseQuery, queryError, queryResponse } from '../protocols/aws-query.js';
 import { QUERY_AUTH_CODES, WireError } from '../protocols/wire-error.js';
 import { IAM_NAMESPACE, IAM_OPERATIONS } from '../services/iam/index.js';
@@ -27,6 +29,18 @@ interface QueryService {
 const SERVICES: Record<'iam' | 'sts', QueryService> = {
   iam: { name: 'iam', namespace: IAM_NAMESPACE, version: '2010-05-08', operations: IAM_OPERATIONS },
   sts: { name: 'sts', namespace: STS_NAMESPACE, version: '2011-06-15', operations: STS_OPERATIONS },
+};
+
+/** The placeholder caller of an unsigned operation until the operation authenticates its input. */
+const ANONYMOUS: Caller = {
+  type: 'federated',
+  accountId: '',
+  arn: '',
+  userId: '',
+  tags: [],
+  accessKeyId: '',
+  principal: describePrincipal(undefined),
+  principalTypeName: 'Anonymous',
 };
 
 /** What the endpoint answers. */
@@ -89,13 +103,27 @@ export async function handleQuery(
     service = serviceFor(scopeServiceOf(req), params.get('Version'));
     action = params.get('Action') ?? '';
     const revision = await deps.store.revision();
-    const auth = await deps.authenticator.authenticate(req, revision, env.now, service.name);
-    caller = auth.caller.arn;
-    const session = auth.caller.session;
-    if (service.name === 'iam' && session !== undefined && session.type !== 'assumedRole' && !session.mfa) {
-      // GetSessionToken (STS API Reference): its credentials "cannot call IAM API operations unless
-      // MFA authentication information is included in the request".
-      throw new WireError('InvalidClientTokenId', 'The security token included in the request is invalid');
+    const unsignedOp = service.operations.get(action);
+    let auth: { caller: Caller; region: string };
+    if (unsignedOp?.authenticateInput !== undefined) {
+      // AssumeRoleWith… calls carry no AWS credentials: the operation authenticates its input.
+      auth = { caller: ANONYMOUS, region: 'us-east-1' };
+    } else {
+      const signed = await deps.authenticator.authenticate(req, revision, env.now, service.name);
+      auth = { caller: signed.caller, region: signed.credential.region };
+      caller = signed.caller.arn;
+      const session = signed.caller.session;
+      if (service.name === 'iam' && session !== undefined && session.type !== 'assumedRole' && !session.mfa) {
+        // GetSessionToken (STS API Reference): its credentials "cannot call IAM API operations unless
+        // MFA authentication information is included in the request".
+        throw new WireError('InvalidClientTokenId', 'The security token included in the request is invalid');
+      }
+      deps.lastUsed.record(signed.caller.accessKeyId, {
+        accountId: signed.caller.accountId,
+        date: env.now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        service: service.name,
+        region: signed.credential.region,
+      });
     }
     if (action === '') throw new WireError('MissingAction', 'Missing Action');
     const op = service.operations.get(action);
@@ -105,15 +133,9 @@ export async function handleQuery(
         `Could not find operation ${action} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`,
       );
     }
-    deps.lastUsed.record(auth.caller.accessKeyId, {
-      accountId: auth.caller.accountId,
-      date: env.now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      service: service.name,
-      region: auth.credential.region,
-    });
     const result = await dispatch(op, params, {
       caller: auth.caller,
-      env: { ...env, region: auth.credential.region },
+      env: { ...env, region: auth.region },
       requestId,
       deps,
       revision,

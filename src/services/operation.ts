@@ -48,6 +48,12 @@ export interface Operation<I> {
   noPermissionRequired?: string;
   /** The resources to authorize, each with its operation-specific condition keys. Never empty. */
   targets(input: I, ctx: CallContext): Promise<AuthTarget[]>;
+  /**
+   * Only for the STS calls made without AWS credentials (AssumeRoleWithWebIdentity,
+   * AssumeRoleWithSAML): the request is not SigV4-signed; this authenticates it from its input
+   * (a token or an assertion) and returns the caller that the dispatcher then authorizes.
+   */
+  authenticateInput?(input: I, ctx: CallContext): Promise<Caller>;
   /** Does the work after authorization; the result element's content, or undefined for none. */
   run(input: I, ctx: CallContext): Promise<Record<string, XmlValue> | undefined>;
 }
@@ -79,11 +85,16 @@ export function registry(ops: readonly AnyOperation[]): ReadonlyMap<string, AnyO
 export async function dispatch(
   op: AnyOperation,
   params: QueryParams,
-  ctx: CallContext,
+  callContext: CallContext,
 ): Promise<Record<string, XmlValue> | undefined> {
+  let ctx = callContext;
   const p = new Params(params);
   const input: unknown = op.parse(p, ctx);
   p.done();
+  if (op.authenticateInput !== undefined) {
+    // INVARIANT: an unsigned operation's caller comes only from its own validated input.
+    ctx = { ...ctx, caller: await op.authenticateInput(input, ctx) };
+  }
   if (op.noPermissionRequired === undefined) {
     const targets = await op.targets(input, ctx);
     if (targets.length === 0) throw new Error(`operation ${op.name} declared no authorization target`);

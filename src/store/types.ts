@@ -158,6 +158,28 @@ export interface PasswordPolicy {
   HardExpiry?: boolean;
 }
 
+/** An IAM OIDC identity provider. Key: the provider URL without scheme, lowercased host (its ARN's resource part after `oidc-provider/`). */
+export interface OidcProvider {
+  arn: string;
+  /** The issuer URL as registered (https://…). */
+  url: string;
+  clientIds: string[];
+  thumbprints: string[];
+  createdAt: string;
+  tags: Tag[];
+}
+
+/** An IAM SAML provider. Key: the provider name (lowercased). */
+export interface SamlProvider {
+  arn: string;
+  name: string;
+  /** The IdP's SAML metadata document (XML). */
+  metadata: string;
+  createdAt: string;
+  validUntil?: string;
+  tags: Tag[];
+}
+
 /** Maps each entity kind to its body type. */
 export interface Bodies {
   account: Account;
@@ -172,6 +194,8 @@ export interface Bodies {
   'login-profile': LoginProfile;
   'mfa-device': MfaDevice;
   'password-policy': PasswordPolicy;
+  'oidc-provider': OidcProvider;
+  'saml-provider': SamlProvider;
 }
 
 /** Every entity kind. */

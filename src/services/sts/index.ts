@@ -4,42 +4,19 @@
  * (src/auth/session-token.ts). MFA codes and federation come later.
  */
 
-import { newAccessKeyId, newSecretAccessKey } from '../../auth/ids.js';
-import { type SessionClaims, sealSessionToken } from '../../auth/session-token.js';
 import { compileStored, managedPolicyDocument } from '../../authz/index.js';
 import type { ContextValue } from '../../policy/index.js';
 import { WireError } from '../../protocols/wire-error.js';
-import type { Role, Row, Tag } from '../../store/types.js';
+import type { Role, Tag } from '../../store/types.js';
 import { checkDistinctTagKeys, requestTagValues } from '../iam/common.js';
 import { checkDocument, policySize } from '../iam/documents.js';
-import { type AnyOperation, type AuthTarget, type CallContext, operation, registry } from '../operation.js';
+import { type AnyOperation, type AuthTarget, operation, registry } from '../operation.js';
 import type { Params } from '../params.js';
 import { RULES } from '../params.js';
+import { CHAINED_MAX_SECONDS, findRole, inheritedTags, issue, PACKED_LIMIT, ROLE_ARN } from './common.js';
 
 /** The STS XML namespace. */
 export const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
-
-/** "The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters." */
-const PACKED_LIMIT = 2048;
-/** Role chaining limits a session to one hour ("Role chaining", IAM User Guide). */
-const CHAINED_MAX_SECONDS = 3600;
-
-function iso(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** New temporary credentials for these claims (without the key, which is made here). */
-function issue(ctx: CallContext, claims: Omit<SessionClaims, 'accessKeyId' | 'secretAccessKey'>) {
-  const accessKeyId = newAccessKeyId('ASIA');
-  const secretAccessKey = newSecretAccessKey();
-  const token = sealSessionToken(ctx.deps.secrets, { ...claims, accessKeyId, secretAccessKey });
-  return {
-    AccessKeyId: accessKeyId,
-    SecretAccessKey: secretAccessKey,
-    SessionToken: token,
-    Expiration: iso(claims.expiresAt),
-  };
-}
 
 const getCallerIdentity = operation({
   name: 'GetCallerIdentity',
@@ -92,8 +69,6 @@ const getSessionToken = operation({
   },
 });
 
-const ROLE_ARN = /^arn:aws:iam::(\d{12}):role((?:\/[\u0021-\u007E]+)?\/)([\w+=,.@-]+)$/;
-
 interface AssumeRoleInput {
   roleArn: string;
   sessionName: string;
@@ -115,22 +90,6 @@ function readPolicyArns(p: Params): string[] {
     out.push(arn);
   }
   return out;
-}
-
-/** The role an ARN names, in whichever account (cross-account roles are in other accounts' rows). */
-async function findRole(ctx: CallContext, arn: string): Promise<Row<'role'> | undefined> {
-  const m = ROLE_ARN.exec(arn);
-  if (m === null) return undefined;
-  const row = await ctx.deps.store.get('role', m[1] as string, (m[3] as string).toLowerCase());
-  return row !== undefined && row.body.arn === arn ? row : undefined;
-}
-
-/** Tags a session carries on from the calling role session: its transitive ones. */
-function inheritedTags(ctx: CallContext): Tag[] {
-  const s = ctx.caller.session;
-  if (s === undefined || ctx.caller.type !== 'assumedRole') return [];
-  const keys = new Set(s.transitiveTagKeys.map((k) => k.toLowerCase()));
-  return s.tags.filter((t) => keys.has(t.Key.toLowerCase()));
 }
 
 const assumeRole = operation<AssumeRoleInput>({

@@ -10,7 +10,8 @@ import { WireError } from '../../protocols/wire-error.js';
 import type { Role, Tag } from '../../store/types.js';
 import { checkDistinctTagKeys, requestTagValues } from '../iam/common.js';
 import { checkDocument, policySize } from '../iam/documents.js';
-import { type AnyOperation, type AuthTarget, operation, registry } from '../operation.js';
+import { useMfaCode } from '../iam/mfa.js';
+import { type AnyOperation, type AuthTarget, type CallContext, operation, registry } from '../operation.js';
 import type { Params } from '../params.js';
 import { RULES } from '../params.js';
 import { CHAINED_MAX_SECONDS, findRole, inheritedTags, issue, PACKED_LIMIT, ROLE_ARN } from './common.js';
@@ -43,11 +44,16 @@ const getSessionToken = operation({
   targets: async () => [{ resource: '*' }],
   async run(i, ctx) {
     const caller = ctx.caller;
-    if (caller.session !== undefined)
+    if (caller.session !== undefined) {
       throw new WireError('AccessDenied', 'Cannot call GetSessionToken with session credentials');
-    if (i.serial !== undefined || i.code !== undefined) {
-      throw new WireError('InvalidParameterValue', 'MFA codes are not supported by this basalt version yet.');
     }
+    if ((i.serial === undefined) !== (i.code === undefined)) {
+      throw new WireError('ValidationError', 'SerialNumber and TokenCode must be given together.');
+    }
+    const mfaTime =
+      i.serial === undefined || i.code === undefined
+        ? undefined
+        : await useMfaCode(ctx, caller.userName, i.serial, i.code);
     // "Sessions for AWS account owners are restricted to a maximum of 3,600 seconds (one hour)."
     const duration = caller.type === 'root' ? Math.min(i.duration ?? 3600, 3600) : (i.duration ?? 43200);
     const now = Math.floor(ctx.env.now.getTime() / 1000);
@@ -60,7 +66,8 @@ const getSessionToken = operation({
       tags: [],
       transitiveTagKeys: [],
       policies: [],
-      mfa: false,
+      mfa: mfaTime !== undefined,
+      ...(mfaTime === undefined ? {} : { mfaAuthTime: mfaTime }),
       issuedAt: now,
       expiresAt: now + duration,
       chained: false,
@@ -79,7 +86,10 @@ interface AssumeRoleInput {
   tags: Tag[];
   transitiveKeys: string[];
   sourceIdentity: string | undefined;
-  mfa: boolean;
+  serial: string | undefined;
+  code: string | undefined;
+  /** Set by targets() once the MFA code was checked: the time of authentication (seconds). */
+  mfaTime?: number;
 }
 
 function readPolicyArns(p: Params): string[] {
@@ -90,6 +100,13 @@ function readPolicyArns(p: Params): string[] {
     out.push(arn);
   }
   return out;
+}
+
+/** MFA state of a new role session: a code given with this call, else the calling session's. */
+function mfaOf(i: AssumeRoleInput, ctx: CallContext): { mfa: boolean; mfaAuthTime?: number } {
+  if (i.mfaTime !== undefined) return { mfa: true, mfaAuthTime: i.mfaTime };
+  const s = ctx.caller.session;
+  return s?.mfaAuthTime === undefined ? { mfa: s?.mfa ?? false } : { mfa: s.mfa, mfaAuthTime: s.mfaAuthTime };
 }
 
 const assumeRole = operation<AssumeRoleInput>({
@@ -112,10 +129,19 @@ const assumeRole = operation<AssumeRoleInput>({
       tags: p.tags(),
       transitiveKeys: p.list('TransitiveTagKeys', RULES.tagKey, 50),
       sourceIdentity: p.str('SourceIdentity', { min: 2, max: 64, pattern: '[\\w+=,.@-]*' }),
-      mfa: p.raw.has('SerialNumber') || p.raw.has('TokenCode'),
+      serial: p.str('SerialNumber', { min: 9, max: 256, pattern: '[\\w+=/:,.@-]*' }),
+      code: p.str('TokenCode', { min: 6, max: 6, pattern: '[\\d]*' }),
     };
   },
   async targets(i, ctx) {
+    if ((i.serial === undefined) !== (i.code === undefined)) {
+      throw new WireError('ValidationError', 'SerialNumber and TokenCode must be given together.');
+    }
+    // The code is checked (and used up) first, so the trust policy can require MFA
+    // ("Configuring MFA-protected API access": aws:MultiFactorAuthPresent in the trust policy).
+    if (i.serial !== undefined && i.code !== undefined) {
+      i.mfaTime = await useMfaCode(ctx, ctx.caller.userName, i.serial, i.code);
+    }
     const role = await findRole(ctx, i.roleArn);
     // The trust policy is the role's resource-based policy, and it must allow even within one
     // account ("Policy evaluation logic"); a role that does not exist allows nothing.
@@ -127,6 +153,7 @@ const assumeRole = operation<AssumeRoleInput>({
       ...(i.tags.length > 0 ? requestTagValues(i.tags) : {}),
       ...(i.transitiveKeys.length > 0 ? { 'sts:TransitiveTagKeys': i.transitiveKeys } : {}),
       ...(i.sourceIdentity === undefined ? {} : { 'sts:SourceIdentity': i.sourceIdentity }),
+      ...(i.mfaTime === undefined ? {} : { 'aws:MultiFactorAuthPresent': 'true', 'aws:MultiFactorAuthAge': '0' }),
     };
     const base: AuthTarget = {
       resource: i.roleArn,
@@ -144,7 +171,6 @@ const assumeRole = operation<AssumeRoleInput>({
     return targets;
   },
   async run(i, ctx) {
-    if (i.mfa) throw new WireError('InvalidParameterValue', 'MFA codes are not supported by this basalt version yet.');
     // "You cannot use AWS account root user credentials to call AssumeRole" (STS API Reference).
     if (ctx.caller.type === 'root') throw new WireError('AccessDenied', 'Roles may not be assumed by root accounts.');
     const role = await findRole(ctx, i.roleArn);
@@ -220,8 +246,7 @@ const assumeRole = operation<AssumeRoleInput>({
       tags: [...inherited, ...i.tags],
       transitiveTagKeys: [...inherited.map((t) => t.Key), ...i.transitiveKeys],
       policies,
-      mfa: ctx.caller.session?.mfa ?? false,
-      ...(ctx.caller.session?.mfaAuthTime === undefined ? {} : { mfaAuthTime: ctx.caller.session.mfaAuthTime }),
+      ...mfaOf(i, ctx),
       issuedAt: now,
       expiresAt: now + duration,
       chained,

@@ -31,9 +31,28 @@ export function newUniqueId(prefix: (typeof ID_PREFIX)[keyof typeof ID_PREFIX]):
   return prefix + base32(17);
 }
 
-/** A new access key ID: AKIA (or ASIA) and 16 random base32 characters (20 in all). */
-export function newAccessKeyId(prefix: 'AKIA' | 'ASIA' = 'AKIA'): string {
-  return prefix + base32(16);
+/**
+ * A new access key ID, 20 characters: AKIA (or ASIA), then the owning account's ID as 8 base32
+ * characters (40 bits), then 8 random ones. Like AWS's, the ID names its account, so
+ * sts:GetAccessKeyInfo answers for temporary keys, which are stored nowhere.
+ */
+export function newAccessKeyId(prefix: 'AKIA' | 'ASIA' = 'AKIA', accountId?: string): string {
+  if (accountId === undefined || !/^\d{12}$/.test(accountId)) return prefix + base32(16);
+  let n = BigInt(accountId);
+  let encoded = '';
+  for (let i = 0; i < 8; i++) {
+    encoded = BASE32[Number(n & 31n)] + encoded;
+    n >>= 5n;
+  }
+  return prefix + encoded + base32(8);
+}
+
+/** The account an access key ID made by newAccessKeyId names; undefined for other IDs. */
+export function accountOfAccessKeyId(accessKeyId: string): string | undefined {
+  if (!/^(AKIA|ASIA)[A-Z2-7]{16}$/.test(accessKeyId)) return undefined;
+  let n = 0n;
+  for (const ch of accessKeyId.slice(4, 12)) n = (n << 5n) | BigInt(BASE32.indexOf(ch));
+  return n < 1_000_000_000_000n ? String(n).padStart(12, '0') : undefined;
 }
 
 /** A new 40-character secret access key (30 random bytes in base64, no padding; `+` and `/` included as AWS's). */

@@ -3,6 +3,7 @@
  */
 
 export { type Caller, principalType } from '../auth/caller.js';
+export { type DeniedRequest, decodeAuthorizationMessage, encodeAuthorizationMessage } from './authorization-message.js';
 export { type AuthzOutcome, type AuthzRequest, accessDeniedMessage, authorize, type RequestEnv } from './authorize.js';
 export {
   type CallerPolicies,

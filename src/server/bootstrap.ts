@@ -44,7 +44,7 @@ export async function bootstrapFirstAccount(
 ): Promise<FirstAccount | undefined> {
   if ((await store.count('account', SYSTEM_ACCOUNT)) > 0) return undefined;
   const accountId = config.accountId ?? newAccountId();
-  const accessKeyId = config.rootAccessKeyId ?? newAccessKeyId();
+  const accessKeyId = config.rootAccessKeyId ?? newAccessKeyId('AKIA', accountId);
   const secretAccessKey = config.rootSecretAccessKey ?? newSecretAccessKey();
   const createdAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   try {

@@ -164,6 +164,8 @@ describe('authorization of every operation', { concurrency: false }, () => {
       GetCallerIdentity: {},
       GetSessionToken: { DurationSeconds: '900' },
       AssumeRole: { RoleArn: `arn:aws:iam::${A}:role/rl`, RoleSessionName: 'probe' },
+      GetAccessKeyInfo: { AccessKeyId: 'AKIAIOSFODNN7EXAMPLE' },
+      DecodeAuthorizationMessage: { EncodedMessage: 'not-a-message' },
       ...mfaSamples.STS_SAMPLES,
       ...oidcSamples.STS_SAMPLES,
       ...samlSamples.STS_SAMPLES,

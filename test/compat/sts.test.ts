@@ -8,7 +8,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as iam from '@aws-sdk/client-iam';
 import * as sts from '@aws-sdk/client-sts';
-import { ROOT, startBasalt, type TestServer } from '../support/basalt.js';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { SecretBox } from '../../src/auth/secret-box.ts';
+import { encodeAuthorizationMessage } from '../../src/authz/index.ts';
+import { describePrincipal } from '../../src/policy/index.ts';
+import { openStore, SYSTEM_ACCOUNT } from '../../src/store/index.ts';
+import { ROOT, startBasalt, TEST_MASTER_KEY, type TestServer } from '../support/basalt.js';
 import { type Credentials, iamClient, stsClient } from '../support/clients.js';
 import { callQuery } from '../support/query.js';
 
@@ -326,6 +331,134 @@ describe('STS over the AWS SDK', { concurrency: false }, () => {
       new sts.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/reader`, RoleSessionName: 'new' }),
     );
     await iamClient(server.url, credsOf(fresh.Credentials)).send(new iam.ListUsersCommand({}));
+  });
+
+  test('GetAccessKeyInfo names the account of long-term and temporary keys', async () => {
+    await root.send(
+      new iam.PutUserPolicyCommand({
+        UserName: 'dev',
+        PolicyName: 'info',
+        PolicyDocument: doc([
+          { Effect: 'Allow', Action: ['sts:GetAccessKeyInfo', 'sts:DecodeAuthorizationMessage'], Resource: '*' },
+        ]),
+      }),
+    );
+    const client = stsClient(server.url, dev);
+    assert.equal((await client.send(new sts.GetAccessKeyInfoCommand({ AccessKeyId: dev.accessKeyId }))).Account, A);
+    const t = await client.send(new sts.GetSessionTokenCommand({ DurationSeconds: 900 }));
+    assert.equal(
+      (await client.send(new sts.GetAccessKeyInfoCommand({ AccessKeyId: t.Credentials?.AccessKeyId ?? '' }))).Account,
+      A,
+    );
+    assert.equal((await client.send(new sts.GetAccessKeyInfoCommand({ AccessKeyId: ROOT.accessKeyId }))).Account, A);
+  });
+
+  test('DecodeAuthorizationMessage decodes what basalt encoded, for callers allowed to', async () => {
+    const caller = {
+      type: 'user' as const,
+      accountId: A,
+      arn: `arn:aws:iam::${A}:user/dev`,
+      userId: 'AIDAEXAMPLE',
+      userName: 'dev',
+      tags: [],
+      accessKeyId: dev.accessKeyId,
+      principal: describePrincipal(`arn:aws:iam::${A}:user/dev`),
+    };
+    const encoded = encodeAuthorizationMessage(
+      SecretBox.fromText(TEST_MASTER_KEY),
+      caller,
+      {
+        action: 'bedrock:InvokeModel',
+        resource: 'arn:aws:bedrock:us-east-1::foundation-model/x',
+        context: { 'aws:SourceIp': '10.0.0.1' },
+      },
+      { decision: 'ImplicitDeny', decidedBy: 'identity', matched: [] },
+    );
+    const decoded = await stsClient(server.url, dev).send(
+      new sts.DecodeAuthorizationMessageCommand({ EncodedMessage: encoded }),
+    );
+    const message = JSON.parse(decoded.DecodedMessage ?? '{}') as {
+      allowed: boolean;
+      context: { action: string; conditions: { items: { key: string }[] } };
+    };
+    assert.equal(message.allowed, false);
+    assert.equal(message.context.action, 'bedrock:InvokeModel');
+    assert.deepEqual(
+      message.context.conditions.items.map((c) => c.key),
+      ['aws:SourceIp'],
+    );
+    await rejectsWith(
+      stsClient(server.url, dev).send(
+        new sts.DecodeAuthorizationMessageCommand({ EncodedMessage: `${encoded.slice(0, -2)}AA` }),
+      ),
+      'InvalidAuthorizationMessageException',
+    );
+  });
+
+  test("the SDK's fromTemporaryCredentials provider assumes a role against basalt", async () => {
+    const provider = fromTemporaryCredentials({
+      params: { RoleArn: `arn:aws:iam::${A}:role/reader`, RoleSessionName: 'provider' },
+      masterCredentials: dev,
+      clientConfig: { endpoint: server.url, region: 'us-east-1' },
+    });
+    const client = new sts.STSClient({ endpoint: server.url, region: 'us-east-1', credentials: provider });
+    const id = await client.send(new sts.GetCallerIdentityCommand({}));
+    assert.equal(id.Arn, `arn:aws:sts::${A}:assumed-role/reader/provider`);
+  });
+
+  test('cross-account: both the trust policy of the other account and the caller policies must allow', async () => {
+    const B = '210987654321';
+    const store = await openStore({ dataDir: server.dataDir });
+    try {
+      await store.write(async (tx) => {
+        await tx.insert({
+          kind: 'account',
+          accountId: SYSTEM_ACCOUNT,
+          key: B,
+          id: B,
+          body: { id: B, createdAt: '2026-01-01T00:00:00Z', name: 'second' },
+        });
+        const trust = doc([
+          { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole' },
+        ]);
+        await tx.insert({
+          kind: 'role',
+          accountId: B,
+          key: 'cross',
+          id: 'AROACROSSACCOUNTROLE1',
+          path: '/',
+          body: {
+            name: 'cross',
+            path: '/',
+            id: 'AROACROSSACCOUNTROLE1',
+            arn: `arn:aws:iam::${B}:role/cross`,
+            createdAt: '2026-01-01T00:00:00Z',
+            trustPolicy: trust,
+            maxSessionDuration: 3600,
+            tags: [],
+          },
+        });
+      });
+    } finally {
+      await store.close();
+    }
+    const r = await stsClient(server.url, dev).send(
+      new sts.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${B}:role/cross`, RoleSessionName: 'over' }),
+    );
+    assert.equal(r.AssumedRoleUser?.Arn, `arn:aws:sts::${B}:assumed-role/cross/over`);
+    const id = await stsClient(server.url, credsOf(r.Credentials)).send(new sts.GetCallerIdentityCommand({}));
+    assert.equal(id.Account, B);
+    // A user of account A whose own policies do not allow it is refused, though the trust names A.
+    await root.send(new iam.CreateUserCommand({ UserName: 'no-cross' }));
+    const k = await root.send(new iam.CreateAccessKeyCommand({ UserName: 'no-cross' }));
+    await rejectsWith(
+      stsClient(server.url, {
+        accessKeyId: k.AccessKey?.AccessKeyId ?? '',
+        secretAccessKey: k.AccessKey?.SecretAccessKey ?? '',
+      }).send(new sts.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${B}:role/cross`, RoleSessionName: 'over' })),
+      'AccessDenied',
+      /because no identity-based policy allows the sts:AssumeRole action/,
+    );
   });
 
   test('GetSessionToken: STS works, IAM needs MFA, tokens cannot be forged', async () => {

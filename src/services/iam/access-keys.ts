@@ -52,7 +52,7 @@ const createAccessKey = operation({
   async run(i, ctx) {
     const accountId = ctx.caller.accountId;
     const userName = userNameOrSelf(ctx, i.userName);
-    const accessKeyId = newAccessKeyId();
+    const accessKeyId = newAccessKeyId('AKIA', accountId);
     const secret = newSecretAccessKey();
     const key: AccessKey = {
       accessKeyId,

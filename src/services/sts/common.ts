@@ -20,7 +20,7 @@ export function iso(seconds: number): string {
 
 /** New temporary credentials for these claims (without the key, which is made here). */
 export function issue(ctx: CallContext, claims: Omit<SessionClaims, 'accessKeyId' | 'secretAccessKey'>) {
-  const accessKeyId = newAccessKeyId('ASIA');
+  const accessKeyId = newAccessKeyId('ASIA', claims.accountId);
   const secretAccessKey = newSecretAccessKey();
   const token = sealSessionToken(ctx.deps.secrets, { ...claims, accessKeyId, secretAccessKey });
   return {

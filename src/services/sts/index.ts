@@ -4,7 +4,8 @@
  * (src/auth/session-token.ts). MFA codes and federation come later.
  */
 
-import { compileStored, managedPolicyDocument } from '../../authz/index.js';
+import { accountOfAccessKeyId } from '../../auth/ids.js';
+import { compileStored, decodeAuthorizationMessage, managedPolicyDocument } from '../../authz/index.js';
 import type { ContextValue } from '../../policy/index.js';
 import { WireError } from '../../protocols/wire-error.js';
 import type { Role, Tag } from '../../store/types.js';
@@ -101,6 +102,42 @@ function readPolicyArns(p: Params): string[] {
   }
   return out;
 }
+
+const getAccessKeyInfo = operation({
+  name: 'GetAccessKeyInfo',
+  action: 'sts:GetAccessKeyInfo',
+  parse: (p) => ({ keyId: p.str('AccessKeyId', { required: true, min: 16, max: 128, pattern: '[\\w]*' }) }),
+  targets: async () => [{ resource: '*' }],
+  async run(i, ctx) {
+    // The key ID names its account (src/auth/ids.ts); keys made otherwise (a bootstrap key from the
+    // environment) are found in the store.
+    const stored = await ctx.deps.store.getById('access-key', i.keyId);
+    const account = stored?.accountId ?? accountOfAccessKeyId(i.keyId);
+    if (account === undefined)
+      throw new WireError('InvalidParameterValue', `The access key ID ${i.keyId} is not valid.`);
+    return { Account: account };
+  },
+});
+
+const decodeMessage = operation({
+  name: 'DecodeAuthorizationMessage',
+  action: 'sts:DecodeAuthorizationMessage',
+  parse: (p) => ({
+    encoded: p.str('EncodedMessage', {
+      required: true,
+      min: 1,
+      max: 10240,
+      pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+',
+    }),
+  }),
+  targets: async () => [{ resource: '*' }],
+  async run(i, ctx) {
+    const decoded = decodeAuthorizationMessage(ctx.deps.secrets, i.encoded);
+    if (decoded === undefined)
+      throw new WireError('InvalidAuthorizationMessageException', 'The encoded authorization message is invalid.');
+    return { DecodedMessage: decoded };
+  },
+});
 
 /** MFA state of a new role session: a code given with this call, else the calling session's. */
 function mfaOf(i: AssumeRoleInput, ctx: CallContext): { mfa: boolean; mfaAuthTime?: number } {
@@ -265,4 +302,6 @@ export const STS_OPERATIONS: ReadonlyMap<string, AnyOperation> = registry([
   getCallerIdentity,
   getSessionToken,
   assumeRole,
+  getAccessKeyInfo,
+  decodeMessage,
 ]);

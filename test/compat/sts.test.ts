@@ -304,6 +304,45 @@ describe('STS over the AWS SDK', { concurrency: false }, () => {
     );
   });
 
+  test('bad session input is a clear error and grants nothing', async () => {
+    const client = stsClient(server.url, dev);
+    const role = `arn:aws:iam::${A}:role/reader`;
+    await rejectsWith(
+      client.send(
+        new sts.AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'xy', Tags: [{ Key: 'bad key!', Value: 'v' }] }),
+      ),
+      'ValidationError',
+    );
+    const many = Array.from({ length: 51 }, (_, n) => ({ Key: `k${n}`, Value: 'v' }));
+    await rejectsWith(
+      client.send(new sts.AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'many', Tags: many })),
+      'ValidationError',
+      /50/,
+    );
+    await rejectsWith(
+      client.send(new sts.AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'bad name!' })),
+      'ValidationError',
+    );
+    await rejectsWith(
+      client.send(new sts.AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'pol', Policy: '{"Statement":' })),
+      'MalformedPolicyDocumentException',
+    );
+    await rejectsWith(
+      client.send(
+        new sts.AssumeRoleCommand({
+          RoleArn: role,
+          RoleSessionName: 'arns',
+          PolicyArns: [{ arn: `arn:aws:iam::${A}:policy/none` }],
+        }),
+      ),
+      'InvalidParameterValue',
+    );
+    await rejectsWith(
+      client.send(new sts.AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'short', DurationSeconds: 60 })),
+      'ValidationError',
+    );
+  });
+
   test('revoking older sessions with aws:TokenIssueTime', async () => {
     const r = await stsClient(server.url, dev).send(
       new sts.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/reader`, RoleSessionName: 'old' }),

@@ -151,6 +151,10 @@ const assumeRole = operation<AssumeRoleInput>({
   action: 'sts:AssumeRole',
   parse: (p) => {
     const policyArns = readPolicyArns(p);
+    const tags = p.tags();
+    if (tags.length > 50) {
+      p.violation("Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50");
+    }
     if (policyArns.length > 10) {
       p.violation(
         "Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10",
@@ -163,7 +167,7 @@ const assumeRole = operation<AssumeRoleInput>({
       externalId: p.str('ExternalId', { min: 2, max: 1224, pattern: '[\\w+=,.@:\\/-]*' }),
       policy: p.str('Policy', { min: 1, max: 2048, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' }),
       policyArns,
-      tags: p.tags(),
+      tags,
       transitiveKeys: p.list('TransitiveTagKeys', RULES.tagKey, 50),
       sourceIdentity: p.str('SourceIdentity', { min: 2, max: 64, pattern: '[\\w+=,.@-]*' }),
       serial: p.str('SerialNumber', { min: 9, max: 256, pattern: '[\\w+=/:,.@-]*' }),

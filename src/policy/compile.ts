@@ -91,19 +91,25 @@ export class CompiledPolicy {
    * action id (see actionId in context.ts).
    */
   statementsFor(actionLower: string, id: number): readonly CompiledStatement[] {
+    // INVARIANT: no closure in this function. A parameter captured by a closure makes V8 allocate
+    // a context object on every call, hit or miss (bench/: 35 bytes per call, per policy).
     const cached = this.byAction[id];
     if (cached !== undefined) return cached;
-    const applicable = this.statements.filter((s) => actionMatches(s, actionLower));
-    // Within each effect the cheapest statements go first: without collected statements, evaluation
-    // stops at the first matching Deny, or at the first matching Allow when no Deny matched.
-    const byCost = (a: CompiledStatement, b: CompiledStatement) => statementCost(a) - statementCost(b);
-    const list = [
-      ...applicable.filter((s) => s.isDeny).sort(byCost),
-      ...applicable.filter((s) => !s.isDeny).sort(byCost),
-    ];
+    const list = applicableStatements(this.statements, actionLower);
     if (id < ACTION_ID_LIMIT) this.byAction[id] = list;
     return list;
   }
+}
+
+/**
+ * The statements whose Action / NotAction applies to an action, Deny statements first and, within
+ * each effect, the cheapest first: without collected statements, evaluation stops at the first
+ * matching Deny, or at the first matching Allow when no Deny matched.
+ */
+function applicableStatements(statements: readonly CompiledStatement[], actionLower: string): CompiledStatement[] {
+  const applicable = statements.filter((s) => actionMatches(s, actionLower));
+  const byCost = (a: CompiledStatement, b: CompiledStatement) => statementCost(a) - statementCost(b);
+  return [...applicable.filter((s) => s.isDeny).sort(byCost), ...applicable.filter((s) => !s.isDeny).sort(byCost)];
 }
 
 /** A rough cost of matching a statement: its conditions, and its resource patterns unless `*`. */

@@ -16,6 +16,8 @@ import { type AnyOperation, type AuthTarget, type CallContext, operation, regist
 import type { Params } from '../params.js';
 import { RULES } from '../params.js';
 import { CHAINED_MAX_SECONDS, findRole, inheritedTags, issue, PACKED_LIMIT, ROLE_ARN } from './common.js';
+import { SAML_OPERATIONS } from './saml.js';
+import { WEB_IDENTITY_OPERATIONS } from './web-identity.js';
 
 /** The STS XML namespace. */
 export const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
@@ -308,4 +310,6 @@ export const STS_OPERATIONS: ReadonlyMap<string, AnyOperation> = registry([
   assumeRole,
   getAccessKeyInfo,
   decodeMessage,
+  ...WEB_IDENTITY_OPERATIONS,
+  ...SAML_OPERATIONS,
 ]);

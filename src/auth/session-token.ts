@@ -46,6 +46,12 @@ export interface SessionClaims {
   expiresAt: number;
   /** True when this session came from another role session (chaining caps it at one hour). */
   chained: boolean;
+  /**
+   * Condition keys the session carries from its identity provider (`saml:sub`, `HOST:sub`, …):
+   * available in the role's permission policies too, as policy variables such as
+   * `${cognito-identity.amazonaws.com:sub}` ("IAM policy elements: Variables and tags").
+   */
+  providerKeys?: Record<string, string | readonly string[]>;
 }
 
 /** Seals claims into a session token. */

@@ -91,6 +91,7 @@ function baseValues(caller: Caller, tags: readonly Tag[]): ContextValues {
     base.set('aws:TokenIssueTime', new Date(session.issuedAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
     base.set('aws:MultiFactorAuthPresent', session.mfa ? 'true' : 'false');
     if (session.sourceIdentity !== undefined) base.set('aws:SourceIdentity', session.sourceIdentity);
+    for (const [k, v] of Object.entries(session.providerKeys ?? {})) base.set(k, v);
   }
   return base;
 }

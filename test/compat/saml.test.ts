@@ -107,7 +107,16 @@ if (missingOpenssl !== undefined) {
           trust(['sts:AssumeRoleWithSAML'], {
             StringEquals: { 'saml:aud': 'https://signin.aws.amazon.com/saml', 'saml:iss': idp.entityId },
           }),
-          [{ Effect: 'Allow', Action: ['iam:ListUsers', 'iam:GetUser'], Resource: '*' }],
+          [
+            { Effect: 'Allow', Action: ['iam:ListUsers', 'iam:GetUser'], Resource: '*' },
+            // The saml: keys reach the session's permission policies too.
+            {
+              Effect: 'Allow',
+              Action: 'iam:ListGroups',
+              Resource: '*',
+              Condition: { StringEquals: { 'saml:sub': 'alice' } },
+            },
+          ],
         ],
         [
           'saml-alice',
@@ -261,6 +270,7 @@ if (missingOpenssl !== undefined) {
       assert.equal(who.Arn, `arn:aws:sts::${A}:assumed-role/saml-reader/alice@corp`);
       const asRole = iamClient(server.url, session);
       await asRole.send(new iam.ListUsersCommand({}));
+      await asRole.send(new iam.ListGroupsCommand({}));
       await rejectsWith(asRole.send(new iam.ListRolesCommand({})), 'AccessDenied');
       asRole.destroy();
     });

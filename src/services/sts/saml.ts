@@ -210,6 +210,9 @@ const assumeRoleWithSaml = operation<SamlInput>({
       issuedAt,
       expiresAt: issuedAt + duration,
       chained: false,
+      // "Available keys for SAML-based AWS STS federation": the saml: keys reach the role's
+      // permission policies too.
+      providerKeys: v.keys,
     });
     const a = v.assertion;
     return {

@@ -27,7 +27,9 @@ const STATEMENT_KEYS = new Set([
 const PRINCIPAL_TYPES = new Set(['AWS', 'Service', 'Federated', 'CanonicalUser']);
 const SYNTAX = 'Syntax errors in policy.';
 const ACTION_FORMAT = /^(\*|[A-Za-z0-9*?-]+:[^:\s]+)$/;
-const CONDITION_KEY_FORMAT = /^[A-Za-z0-9*?-]+:.+$/;
+// A key is PREFIX:NAME; web identity keys have a host as their prefix, dots included
+// (`token.actions.githubusercontent.com:sub`, "Available keys for AWS OIDC federation").
+const CONDITION_KEY_FORMAT = /^[A-Za-z0-9*?.-]+:.+$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const UNIQUE_ID = /^A[A-Z0-9]{3}[A-Z0-9]{12,124}$/;
 const SID_ALPHANUMERIC = /^[0-9A-Za-z]*$/;

@@ -5,8 +5,12 @@
 
 import { newAccessKeyId, newSecretAccessKey } from '../../auth/ids.js';
 import { type SessionClaims, sealSessionToken } from '../../auth/session-token.js';
+import { managedPolicyDocument } from '../../authz/index.js';
+import { WireError } from '../../protocols/wire-error.js';
 import type { Row, Tag } from '../../store/types.js';
+import { checkDocument, policySize } from '../iam/documents.js';
 import type { CallContext } from '../operation.js';
+import type { Params } from '../params.js';
 
 /** "The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters." */
 export const PACKED_LIMIT = 2048;
@@ -48,4 +52,62 @@ export function inheritedTags(ctx: CallContext): Tag[] {
   if (s === undefined || ctx.caller.type !== 'assumedRole') return [];
   const keys = new Set(s.transitiveTagKeys.map((k) => k.toLowerCase()));
   return s.tags.filter((t) => keys.has(t.Key.toLowerCase()));
+}
+
+/** PolicyArns.member.N.arn, at most 10 ("You can provide up to 10 managed policy ARNs"). */
+export function readPolicyArns(p: Params): string[] {
+  const arns: string[] = [];
+  for (let n = 1; p.raw.has(`PolicyArns.member.${n}.arn`); n++)
+    arns.push(p.raw.get(`PolicyArns.member.${n}.arn`) ?? '');
+  if (arns.length > 10) {
+    p.violation("Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10");
+  }
+  for (const [n, arn] of arns.entries()) {
+    if (arn.length < 20 || arn.length > 2048) {
+      p.violation(
+        `Value '${arn}' at 'policyArns.${n + 1}.member.arn' failed to satisfy constraint: Member must have length greater than or equal to 20`,
+      );
+    }
+  }
+  return arns;
+}
+
+/**
+ * A session's policies — the inline `Policy` (validated as a session policy) and the managed
+ * policies of `PolicyArns` (in the role's account, or AWS managed), as documents — and their packed
+ * size in percent of the 2,048-character limit, session tags counted too ("Passing session tags in
+ * AWS STS"); PackedPolicyTooLarge past 100.
+ */
+export async function sessionPolicies(
+  ctx: CallContext,
+  roleAccount: string,
+  inline: string | undefined,
+  arns: readonly string[],
+  tags: readonly Tag[],
+): Promise<{ policies: string[]; packedPercent: number }> {
+  const policies: string[] = [];
+  let size = 0;
+  if (inline !== undefined) {
+    checkDocument(inline, 'session');
+    policies.push(inline);
+    size += policySize(inline);
+  }
+  for (const arn of arns) {
+    const account = /^arn:aws:iam::(\d{12}|aws):policy\//.exec(arn)?.[1];
+    const document =
+      account === roleAccount || account === 'aws' ? await managedPolicyDocument(ctx.deps.store, arn) : undefined;
+    if (document === undefined)
+      throw new WireError('InvalidParameterValue', `Policy ${arn} does not exist or is not attachable.`);
+    policies.push(document);
+    size += arn.length;
+  }
+  for (const t of tags) size += t.Key.length + t.Value.length;
+  const packedPercent = Math.ceil((size * 100) / PACKED_LIMIT);
+  if (packedPercent > 100) {
+    throw new WireError(
+      'PackedPolicyTooLarge',
+      `Packed size of consumed session policies and session tags exceeds the limit by ${packedPercent - 100}%.`,
+    );
+  }
+  return { policies, packedPercent };
 }

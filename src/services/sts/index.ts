@@ -5,17 +5,23 @@
  */
 
 import { accountOfAccessKeyId } from '../../auth/ids.js';
-import { compileStored, decodeAuthorizationMessage, managedPolicyDocument } from '../../authz/index.js';
+import { compileStored, decodeAuthorizationMessage } from '../../authz/index.js';
 import type { ContextValue } from '../../policy/index.js';
 import { WireError } from '../../protocols/wire-error.js';
 import type { Role, Tag } from '../../store/types.js';
 import { checkDistinctTagKeys, requestTagValues } from '../iam/common.js';
-import { checkDocument, policySize } from '../iam/documents.js';
 import { useMfaCode } from '../iam/mfa.js';
 import { type AnyOperation, type AuthTarget, type CallContext, operation, registry } from '../operation.js';
-import type { Params } from '../params.js';
 import { RULES } from '../params.js';
-import { CHAINED_MAX_SECONDS, findRole, inheritedTags, issue, PACKED_LIMIT, ROLE_ARN } from './common.js';
+import {
+  CHAINED_MAX_SECONDS,
+  findRole,
+  inheritedTags,
+  issue,
+  ROLE_ARN,
+  readPolicyArns,
+  sessionPolicies,
+} from './common.js';
 import { SAML_OPERATIONS } from './saml.js';
 import { WEB_IDENTITY_OPERATIONS } from './web-identity.js';
 
@@ -93,16 +99,6 @@ interface AssumeRoleInput {
   code: string | undefined;
   /** Set by targets() once the MFA code was checked: the time of authentication (seconds). */
   mfaTime?: number;
-}
-
-function readPolicyArns(p: Params): string[] {
-  const out: string[] = [];
-  for (let n = 1; n <= 11; n++) {
-    const arn = p.raw.get(`PolicyArns.member.${n}.arn`);
-    if (arn === undefined) break;
-    out.push(arn);
-  }
-  return out;
 }
 
 const getAccessKeyInfo = operation({
@@ -251,28 +247,10 @@ const assumeRole = operation<AssumeRoleInput>({
     if (priorSource !== undefined && i.sourceIdentity !== undefined && i.sourceIdentity !== priorSource) {
       throw new WireError('InvalidParameterValue', 'The source identity of a session cannot be changed once set.');
     }
-    const policies: string[] = [];
-    let packed = 0;
-    if (i.policy !== undefined) {
-      checkDocument(i.policy, 'session');
-      policies.push(i.policy);
-      packed += policySize(i.policy);
-    }
-    for (const arn of i.policyArns) {
-      const doc = await managedPolicyDocument(ctx.deps.store, arn);
-      if (doc === undefined)
-        throw new WireError('InvalidParameterValue', `Policy ${arn} does not exist or is not attachable.`);
-      policies.push(doc);
-      packed += arn.length;
-    }
-    for (const t of [...inherited, ...i.tags]) packed += t.Key.length + t.Value.length;
-    const packedPercent = Math.ceil((packed / PACKED_LIMIT) * 100);
-    if (packedPercent > 100) {
-      throw new WireError(
-        'PackedPolicyTooLarge',
-        `Packed size of consumed session policies and session tags exceeds the limit by ${packedPercent - 100}%.`,
-      );
-    }
+    const { policies, packedPercent } = await sessionPolicies(ctx, role.accountId, i.policy, i.policyArns, [
+      ...inherited,
+      ...i.tags,
+    ]);
     const now = Math.floor(ctx.env.now.getTime() / 1000);
     const account = role.accountId;
     const arn = `arn:aws:sts::${account}:assumed-role/${r.name}/${i.sessionName}`;

@@ -20,15 +20,14 @@ import {
   type VerifiedAssertion,
   verifySamlResponse,
 } from '../../auth/saml.js';
-import { compileStored, managedPolicyDocument } from '../../authz/index.js';
+import { compileStored } from '../../authz/index.js';
 import { type ContextValue, describePrincipal } from '../../policy/index.js';
 import { WireError } from '../../protocols/wire-error.js';
 import { requestTagValues } from '../iam/common.js';
-import { checkDocument, policySize } from '../iam/documents.js';
 import { findSamlProvider } from '../iam/saml-providers.js';
-import { type AnyOperation, type AuthTarget, type CallContext, operation } from '../operation.js';
-import { type Params, RULES } from '../params.js';
-import { findRole, issue, PACKED_LIMIT, ROLE_ARN } from './common.js';
+import { type AnyOperation, type AuthTarget, operation } from '../operation.js';
+import { RULES } from '../params.js';
+import { findRole, issue, ROLE_ARN, readPolicyArns, sessionPolicies } from './common.js';
 
 /** What the verified SAML response gave, kept with the input between authentication and the handler. */
 interface Verified {
@@ -78,24 +77,6 @@ function verifiedOf(i: SamlInput): Verified {
   return i.verified;
 }
 
-/** PolicyArns.member.N.arn, at most 10 ("You can provide up to 10 managed policy ARNs"). */
-function policyArnsOf(p: Params): string[] {
-  const arns: string[] = [];
-  for (let n = 1; p.raw.has(`PolicyArns.member.${n}.arn`); n++)
-    arns.push(p.raw.get(`PolicyArns.member.${n}.arn`) ?? '');
-  if (arns.length > 10) {
-    p.violation("Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10");
-  }
-  for (const [n, arn] of arns.entries()) {
-    if (arn.length < 20 || arn.length > 2048) {
-      p.violation(
-        `Value '${arn}' at 'policyArns.${n + 1}.member.arn' failed to satisfy constraint: Member must have length greater than or equal to 20`,
-      );
-    }
-  }
-  return arns;
-}
-
 const assumeRoleWithSaml = operation<SamlInput>({
   name: 'AssumeRoleWithSAML',
   action: 'sts:AssumeRoleWithSAML',
@@ -105,7 +86,7 @@ const assumeRoleWithSaml = operation<SamlInput>({
     samlAssertion: p.str('SAMLAssertion', { required: true, min: 4, max: 100_000 }),
     duration: p.int('DurationSeconds', 900, 43200),
     policy: p.str('Policy', { min: 1, max: 2048, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' }),
-    policyArns: policyArnsOf(p),
+    policyArns: readPolicyArns(p),
   }),
 
   async authenticateInput(i, ctx): Promise<Caller> {
@@ -191,7 +172,13 @@ const assumeRoleWithSaml = operation<SamlInput>({
     }
     const issuedAt = Math.floor(ctx.env.now.getTime() / 1000);
     const duration = sessionSeconds(i.duration, v, issuedAt);
-    const { policies, packedPercent } = await sessionPolicies(ctx, i, role.accountId, v.claims);
+    const { policies, packedPercent } = await sessionPolicies(
+      ctx,
+      role.accountId,
+      i.policy,
+      i.policyArns,
+      v.claims.tags,
+    );
     const { sessionName, sourceIdentity, tags, transitiveTagKeys } = v.claims;
     const arn = `arn:aws:sts::${role.accountId}:assumed-role/${r.name}/${sessionName}`;
     const credentials = issue(ctx, {
@@ -242,45 +229,6 @@ function sessionSeconds(requested: number | undefined, v: Verified, now: number)
   const end = v.assertion.sessionNotOnOrAfter;
   if (end !== undefined) seconds = Math.min(seconds, Math.floor(end - now));
   return Math.max(1, seconds);
-}
-
-/**
- * The session policies (the inline Policy and the documents of PolicyArns, which "must exist in the
- * same account as the role") and the packed size as a percentage of the 2,048-character plaintext
- * limit, counting session tags too ("Passing session tags in AWS STS"): PackedPolicyTooLarge past 100.
- */
-async function sessionPolicies(
-  ctx: CallContext,
-  i: SamlInput,
-  roleAccount: string,
-  claims: AwsSamlClaims,
-): Promise<{ policies: string[]; packedPercent: number }> {
-  const policies: string[] = [];
-  let size = 0;
-  if (i.policy !== undefined) {
-    checkDocument(i.policy, 'session');
-    policies.push(i.policy);
-    size += policySize(i.policy);
-  }
-  for (const arn of i.policyArns) {
-    const account = /^arn:aws:iam::(\d{12}|aws):policy\//.exec(arn)?.[1];
-    const document =
-      account === roleAccount || account === 'aws' ? await managedPolicyDocument(ctx.deps.store, arn) : undefined;
-    if (document === undefined) {
-      throw new WireError('InvalidParameterValue', `Policy ${arn} does not exist or is not attachable.`);
-    }
-    policies.push(document);
-    size += arn.length;
-  }
-  for (const t of claims.tags) size += t.Key.length + t.Value.length;
-  const packedPercent = Math.ceil((size * 100) / PACKED_LIMIT);
-  if (packedPercent > 100) {
-    throw new WireError(
-      'PackedPolicyTooLarge',
-      `Packed size of consumed session policies and session tags exceeds the limit by ${packedPercent - 100}%.`,
-    );
-  }
-  return { policies, packedPercent };
 }
 
 /** The SAML operations. */

@@ -9,14 +9,13 @@
 
 import type { Caller } from '../../auth/caller.js';
 import { OidcError, OidcVerifier, type WebIdentity } from '../../auth/oidc.js';
-import { authorize, compileStored, managedPolicyDocument } from '../../authz/index.js';
+import { authorize, compileStored } from '../../authz/index.js';
 import { type ContextValue, describePrincipal } from '../../policy/index.js';
 import { WireError } from '../../protocols/wire-error.js';
 import { requestTagValues } from '../iam/common.js';
-import { checkDocument, policySize } from '../iam/documents.js';
-import { type AnyOperation, type AuthTarget, type CallContext, operation } from '../operation.js';
-import { type Params, RULES } from '../params.js';
-import { findRole, issue, PACKED_LIMIT, ROLE_ARN } from './common.js';
+import { type AnyOperation, type AuthTarget, operation } from '../operation.js';
+import { RULES } from '../params.js';
+import { findRole, issue, ROLE_ARN, readPolicyArns, sessionPolicies } from './common.js';
 
 /** One verifier (and so one discovery and key-set cache) per process. */
 const verifier = new OidcVerifier();
@@ -54,24 +53,6 @@ function notAuthorized(action: string): WireError {
   return new WireError('AccessDenied', `Not authorized to perform ${action}`);
 }
 
-/**
- * `PolicyArns.member.N.arn`, at most 10 ("AssumeRoleWithWebIdentity", Request Parameters).
- * NOTE: AssumeRole reads the same parameter (readPolicyArns in sts/index.ts); one shared reader in
- * sts/common.ts should replace both.
- */
-function policyArnsOf(p: Params): string[] {
-  const arns: string[] = [];
-  for (let n = 1; ; n++) {
-    const arn = p.raw.get(`PolicyArns.member.${n}.arn`);
-    if (arn === undefined) break;
-    arns.push(arn);
-  }
-  if (arns.length > 10) {
-    p.violation("Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10");
-  }
-  return arns;
-}
-
 /** The trust-policy condition keys of a web identity. */
 function identityValues(id: WebIdentity, sessionName: string): Record<string, ContextValue> {
   const k = id.providerKey;
@@ -89,41 +70,6 @@ function identityValues(id: WebIdentity, sessionName: string): Record<string, Co
   };
 }
 
-/**
- * Session policies as AssumeRole takes them, and their packed size in percent of the limit.
- * NOTE: the same rules as the session-policy part of AssumeRole's run() in sts/index.ts; one shared
- * helper in sts/common.ts should replace both.
- */
-async function sessionPolicies(
-  ctx: CallContext,
-  i: WebIdentityInput,
-  id: WebIdentity,
-): Promise<{ policies: string[]; packedPercent: number }> {
-  const policies: string[] = [];
-  let packed = 0;
-  if (i.policy !== undefined) {
-    checkDocument(i.policy, 'session');
-    policies.push(i.policy);
-    packed += policySize(i.policy);
-  }
-  for (const arn of i.policyArns) {
-    const doc = await managedPolicyDocument(ctx.deps.store, arn);
-    if (doc === undefined)
-      throw new WireError('InvalidParameterValue', `Policy ${arn} does not exist or is not attachable.`);
-    policies.push(doc);
-    packed += arn.length;
-  }
-  for (const t of id.sessionTags) packed += t.Key.length + t.Value.length;
-  const packedPercent = Math.ceil((packed / PACKED_LIMIT) * 100);
-  if (packedPercent > 100) {
-    throw new WireError(
-      'PackedPolicyTooLarge',
-      `Packed size of consumed session policies and session tags exceeds the limit by ${packedPercent - 100}%.`,
-    );
-  }
-  return { policies, packedPercent };
-}
-
 const assumeRoleWithWebIdentity = operation<WebIdentityInput>({
   name: 'AssumeRoleWithWebIdentity',
   action: ACTION,
@@ -134,7 +80,7 @@ const assumeRoleWithWebIdentity = operation<WebIdentityInput>({
       token: p.str('WebIdentityToken', { required: true, min: 4, max: 20000 }),
       duration: p.int('DurationSeconds', 900, 43200),
       policy: p.str('Policy', { min: 1, max: 2048, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' }),
-      policyArns: policyArnsOf(p),
+      policyArns: readPolicyArns(p),
     };
     // ProviderId names OAuth 2.0 providers (www.amazon.com, graph.facebook.com); an OpenID Connect
     // token's issuer says where it is from, so it is checked for form only and otherwise ignored.
@@ -218,7 +164,13 @@ const assumeRoleWithWebIdentity = operation<WebIdentityInput>({
         'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
       );
     }
-    const { policies, packedPercent } = await sessionPolicies(ctx, i, id);
+    const { policies, packedPercent } = await sessionPolicies(
+      ctx,
+      role.accountId,
+      i.policy,
+      i.policyArns,
+      id.sessionTags,
+    );
     const now = Math.floor(ctx.env.now.getTime() / 1000);
     const account = role.accountId;
     const arn = `arn:aws:sts::${account}:assumed-role/${r.name}/${i.sessionName}`;

@@ -4,64 +4,32 @@
  */
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { AWS_CLI, awsJson, type CliCredentials, missingAwsCli, runAws } from '../support/aws-cli.js';
 import { ROOT, startBasalt, type TestServer } from '../support/basalt.js';
 import { rootCredentials } from '../support/clients.js';
 import { postgresUnavailable } from '../support/postgres.js';
 import { callQuery } from '../support/query.js';
 
-/** The aws CLI: BASALT_AWS_CLI, else `aws` on PATH, else the pyenv shim this machine has. */
-function findAws(): string | undefined {
-  const candidates = [
-    process.env.BASALT_AWS_CLI,
-    ...(process.env.PATH ?? '').split(':').map((d) => join(d, 'aws')),
-    '/root/.pyenv/shims/aws',
-  ];
-  return candidates.find((c): c is string => c !== undefined && c !== '' && existsSync(c));
-}
-
-const AWS = findAws();
+const AWS = AWS_CLI;
 
 function run(
   server: TestServer,
   args: string[],
-  creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = rootCredentials,
+  creds: CliCredentials = rootCredentials,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      AWS ?? 'aws',
-      ['--endpoint-url', server.url, '--output', 'json', ...args],
-      {
-        env: {
-          ...process.env,
-          AWS_ACCESS_KEY_ID: creds.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
-          ...(creds.sessionToken === undefined ? {} : { AWS_SESSION_TOKEN: creds.sessionToken }),
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_PAGER: '',
-        },
-        timeout: 60_000,
-      },
-      (err, stdout, stderr) =>
-        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr }),
-    );
-  });
+  return runAws(server.url, args, creds);
 }
 
-async function json(
+function json(
   server: TestServer,
   args: string[],
-  creds?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+  creds: CliCredentials = rootCredentials,
 ): Promise<Record<string, unknown>> {
-  const r = await run(server, args, creds);
-  assert.equal(r.code, 0, `aws ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout.trim() === '' ? {} : (JSON.parse(r.stdout) as Record<string, unknown>);
+  return awsJson(server.url, args, creds);
 }
 
 function suite(store: 'sqlite' | 'postgres') {
@@ -315,9 +283,7 @@ function suite(store: 'sqlite' | 'postgres') {
 }
 
 if (AWS === undefined) {
-  if (process.env.CI === 'true')
-    test('aws CLI', () => assert.fail('no aws command line found (CI=true: .ci/run provides it)'));
-  else test('aws CLI', { skip: 'no aws command line on this machine (set BASALT_AWS_CLI)' }, () => {});
+  missingAwsCli('aws CLI');
 } else {
   suite('sqlite');
   const pgReason = await postgresUnavailable();

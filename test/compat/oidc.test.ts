@@ -20,6 +20,7 @@ import * as iam from '@aws-sdk/client-iam';
 import * as sts from '@aws-sdk/client-sts';
 import { fromWebToken } from '@aws-sdk/credential-providers';
 import { exportJWK, generateKeyPair } from 'jose';
+import { awsJson, haveAwsCli } from '../support/aws-cli.js';
 import { ROOT, startBasalt, type TestServer } from '../support/basalt.js';
 import { type Credentials, iamClient, stsClient } from '../support/clients.js';
 import { errorOf, formBody, rawRequest } from '../support/query.js';
@@ -662,6 +663,31 @@ describe('AssumeRoleWithWebIdentity with a real OpenID provider', { concurrency:
       'ValidationError',
       /MaxSessionDuration/,
     );
+  });
+
+  test('the aws CLI assumes the role with a web identity token, unsigned', async (t) => {
+    if (!haveAwsCli(t)) return;
+    const token = await idps.token('ci-runner');
+    const out = (await awsJson(server.url, [
+      'sts',
+      'assume-role-with-web-identity',
+      '--role-arn',
+      role('ci-deployer'),
+      '--role-session-name',
+      'cli-build',
+      '--web-identity-token',
+      token,
+    ])) as {
+      AssumedRoleUser: { Arn: string };
+      Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+    };
+    assert.equal(out.AssumedRoleUser.Arn, `arn:aws:sts::${A}:assumed-role/ci-deployer/cli-build`);
+    const users = (await awsJson(server.url, ['iam', 'list-users'], {
+      accessKeyId: out.Credentials.AccessKeyId,
+      secretAccessKey: out.Credentials.SecretAccessKey,
+      sessionToken: out.Credentials.SessionToken,
+    })) as { Users: unknown[] };
+    assert.ok(Array.isArray(users.Users));
   });
 
   test("the SDK's fromWebToken provider gets role credentials from basalt", async () => {

@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import * as iam from '@aws-sdk/client-iam';
 import * as sts from '@aws-sdk/client-sts';
 import { STS_OPERATIONS } from '../../src/services/sts/index.js';
+import { awsJson, haveAwsCli } from '../support/aws-cli.js';
 import { ROOT, startBasalt, type TestServer } from '../support/basalt.js';
 import { type Credentials, iamClient, stsClient } from '../support/clients.js';
 import { formBody, rawRequest } from '../support/query.js';
@@ -273,6 +274,30 @@ if (missingOpenssl !== undefined) {
       await asRole.send(new iam.ListGroupsCommand({}));
       await rejectsWith(asRole.send(new iam.ListRolesCommand({})), 'AccessDenied');
       asRole.destroy();
+    });
+
+    test('the aws CLI assumes a role with a SAML assertion, unsigned', async (t) => {
+      if (!haveAwsCli(t)) return;
+      const out = (await awsJson(server.url, [
+        'sts',
+        'assume-role-with-saml',
+        '--role-arn',
+        role('saml-reader'),
+        '--principal-arn',
+        PROVIDER,
+        '--saml-assertion',
+        idp.response({ roles: [pair('saml-reader')], sessionName: 'cli@corp' }),
+      ])) as {
+        AssumedRoleUser: { Arn: string };
+        Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+      };
+      assert.equal(out.AssumedRoleUser.Arn, `arn:aws:sts::${A}:assumed-role/saml-reader/cli@corp`);
+      const users = (await awsJson(server.url, ['iam', 'list-users'], {
+        accessKeyId: out.Credentials.AccessKeyId,
+        secretAccessKey: out.Credentials.SecretAccessKey,
+        sessionToken: out.Credentials.SessionToken,
+      })) as { Users: unknown[] };
+      assert.ok(Array.isArray(users.Users));
     });
 
     test('AssumeRoleWithSAML: a signed response, or both signed, works too; the pair may be in either order', async () => {

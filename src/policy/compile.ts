@@ -240,7 +240,7 @@ function resourceEntryMatches(m: ResourceMatcher, req: RequestContext, values: C
 function staticMatches(r: StaticResource, req: RequestContext): boolean {
   const epoch = currentEpoch();
   if (r.lastEpoch === epoch) return r.lastResult;
-  const matches = req.resourceArn.isArn ? arnMatches(r.arn, req.resourceArn) : r.whole.test(req.resource);
+  const matches = req.isArn ? arnMatches(r.arn, req) : r.whole.test(req.resource);
   r.lastEpoch = epoch;
   r.lastResult = matches;
   return matches;

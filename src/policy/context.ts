@@ -74,12 +74,15 @@ export function arnTarget(text: string): ArnTarget {
 
 /** The account component of a prepared ARN; '' when it is empty or the text is not an ARN. */
 export function targetAccount(target: ArnTarget): string {
-  if (!target.isArn) return '';
-  const start = target.c3 + 1;
-  const length = target.c4 - start;
+  return target.isArn ? accountBetween(target.text, target.c3, target.c4) : '';
+}
+
+/** The text between two colons of an ARN (its account component). */
+function accountBetween(text: string, c3: number, c4: number): string {
+  const start = c3 + 1;
   // Requests name a few accounts over and over: the last one is reused rather than sliced anew.
-  if (length === lastAccount.length && target.text.startsWith(lastAccount, start)) return lastAccount;
-  lastAccount = target.text.slice(start, target.c4);
+  if (c4 - start === lastAccount.length && text.startsWith(lastAccount, start)) return lastAccount;
+  lastAccount = text.slice(start, c4);
   return lastAccount;
 }
 
@@ -112,8 +115,11 @@ export interface RequestPrincipal {
   roleKey?: string;
 }
 
-/** The request as the policy engine evaluates it. Build with makeRequest. */
-export interface RequestContext {
+/**
+ * The request as the policy engine evaluates it. Build with makeRequest. The request is its own
+ * ArnTarget (its `text` is the resource): one object per request rather than two (bench/).
+ */
+export interface RequestContext extends ArnTarget {
   principal: RequestPrincipal;
   /** The action as given, e.g. bedrock:InvokeModel. */
   action: string;
@@ -123,8 +129,6 @@ export interface RequestContext {
   actionId: number;
   /** The resource ARN or `*`. */
   resource: string;
-  /** The resource prepared for ARN matching. */
-  resourceArn: ArnTarget;
   /** The account that owns the resource. */
   resourceAccount: string;
   /** Condition keys, lowercased, to their values. */
@@ -291,10 +295,22 @@ export function makeRequest(input: {
       }
     }
   }
-  const resourceArn = arnTarget(input.resource);
+  // The colons of the resource ARN, found here rather than through arnTarget: no object in between.
+  const text = input.resource;
+  let c1 = -1;
+  let c2 = -1;
+  let c3 = -1;
+  let c4 = -1;
+  if (text.startsWith('arn:')) {
+    c1 = text.indexOf(':', 4);
+    c2 = c1 < 0 ? -1 : text.indexOf(':', c1 + 1);
+    c3 = c2 < 0 ? -1 : text.indexOf(':', c2 + 1);
+    c4 = c3 < 0 ? -1 : text.indexOf(':', c3 + 1);
+  }
+  const isArn = c4 >= 0;
   let resourceAccount = input.resourceAccount;
   if (resourceAccount === undefined) {
-    const account = targetAccount(resourceArn);
+    const account = isArn ? accountBetween(text, c3, c4) : '';
     resourceAccount = account !== '' ? account : input.principal.account;
   }
   const action = actionOf(input.action);
@@ -304,8 +320,14 @@ export function makeRequest(input: {
     actionLower: action.lower,
     actionId: action.id,
     resource: input.resource,
-    resourceArn,
     resourceAccount,
     values,
+    text,
+    isArn,
+    c0: isArn ? 3 : -1,
+    c1: isArn ? c1 : -1,
+    c2: isArn ? c2 : -1,
+    c3: isArn ? c3 : -1,
+    c4,
   };
 }

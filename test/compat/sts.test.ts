@@ -304,6 +304,36 @@ describe('STS over the AWS SDK', { concurrency: false }, () => {
     );
   });
 
+  test('ExternalId: a trust policy that requires sts:ExternalId', async () => {
+    await root.send(
+      new iam.CreateRoleCommand({
+        RoleName: 'partner',
+        AssumeRolePolicyDocument: doc([
+          {
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${A}:user/dev` },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'sts:ExternalId': 'unique-id-7' } },
+          },
+        ]),
+      }),
+    );
+    const client = stsClient(server.url, dev);
+    const arn = `arn:aws:iam::${A}:role/partner`;
+    await rejectsWith(
+      client.send(new sts.AssumeRoleCommand({ RoleArn: arn, RoleSessionName: 'none' })),
+      'AccessDenied',
+    );
+    await rejectsWith(
+      client.send(new sts.AssumeRoleCommand({ RoleArn: arn, RoleSessionName: 'wrong', ExternalId: 'unique-id-8' })),
+      'AccessDenied',
+    );
+    const r = await client.send(
+      new sts.AssumeRoleCommand({ RoleArn: arn, RoleSessionName: 'right', ExternalId: 'unique-id-7' }),
+    );
+    assert.equal(r.AssumedRoleUser?.Arn, `arn:aws:sts::${A}:assumed-role/partner/right`);
+  });
+
   test('bad session input is a clear error and grants nothing', async () => {
     const client = stsClient(server.url, dev);
     const role = `arn:aws:iam::${A}:role/reader`;

@@ -14,15 +14,8 @@ import { WireError } from '../../protocols/wire-error.js';
 import { type OidcProvider, type Row, StoreError, type StoreReader } from '../../store/types.js';
 import { type AnyOperation, type AuthTarget, type CallContext, operation } from '../operation.js';
 import { type Params, RULES, type StringRule } from '../params.js';
-import {
-  checkDistinctTagKeys,
-  mergeTags,
-  now,
-  pageList,
-  readPage,
-  requestTagValues,
-  resourceTagValues,
-} from './common.js';
+import { checkDistinctTagKeys, now, requestTagValues, resourceTagValues } from './common.js';
+import { tagOperations } from './tagging.js';
 
 /** "You cannot register more than 100 client IDs with a single IAM OIDC provider" (CreateOpenIDConnectProvider). */
 const MAX_CLIENT_IDS = 100;
@@ -296,42 +289,6 @@ const removeClientId = operation({
   },
 });
 
-const tagProvider = operation({
-  name: 'TagOpenIDConnectProvider',
-  action: 'iam:TagOpenIDConnectProvider',
-  parse: (p) => ({ arn: p.str('OpenIDConnectProviderArn', ARN_RULE), tags: p.tags() }),
-  targets: async (i, ctx) => [await providerTarget(ctx, i.arn, requestTagValues(i.tags))],
-  async run(i, ctx) {
-    checkDistinctTagKeys(i.tags);
-    await changeProvider(ctx, i.arn, (p) => ({ ...p, tags: mergeTags(p.tags, i.tags) }));
-    return undefined;
-  },
-});
-
-const untagProvider = operation({
-  name: 'UntagOpenIDConnectProvider',
-  action: 'iam:UntagOpenIDConnectProvider',
-  parse: (p) => ({ arn: p.str('OpenIDConnectProviderArn', ARN_RULE), keys: p.list('TagKeys', RULES.tagKey, 50) }),
-  targets: async (i, ctx) => [await providerTarget(ctx, i.arn, { 'aws:TagKeys': i.keys })],
-  async run(i, ctx) {
-    const drop = new Set(i.keys.map((k) => k.toLowerCase()));
-    await changeProvider(ctx, i.arn, (p) => ({ ...p, tags: p.tags.filter((t) => !drop.has(t.Key.toLowerCase())) }));
-    return undefined;
-  },
-});
-
-const listProviderTags = operation({
-  name: 'ListOpenIDConnectProviderTags',
-  action: 'iam:ListOpenIDConnectProviderTags',
-  parse: (p) => ({ arn: p.str('OpenIDConnectProviderArn', ARN_RULE), page: readPage(p) }),
-  targets: async (i, ctx) => [await providerTarget(ctx, i.arn)],
-  async run(i, ctx) {
-    const p = (await mustFind(ctx.deps.store, ctx, i.arn)).body;
-    const { rows, more } = pageList(tagsXml(p), i.page, (t) => t.Key);
-    return { Tags: rows, ...more };
-  },
-});
-
 /** The OIDC provider operations. */
 export const OIDC_PROVIDER_OPERATIONS: AnyOperation[] = [
   createProvider,
@@ -341,7 +298,12 @@ export const OIDC_PROVIDER_OPERATIONS: AnyOperation[] = [
   updateThumbprint,
   addClientId,
   removeClientId,
-  tagProvider,
-  untagProvider,
-  listProviderTags,
+  ...tagOperations<OidcProvider>({
+    noun: 'OpenIDConnectProvider',
+    param: 'OpenIDConnectProviderArn',
+    rule: ARN_RULE,
+    target: providerTarget,
+    read: async (ctx, arn) => (await mustFind(ctx.deps.store, ctx, arn)).body,
+    change: changeProvider,
+  }),
 ];

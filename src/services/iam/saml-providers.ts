@@ -13,15 +13,8 @@ import { WireError } from '../../protocols/wire-error.js';
 import type { Row, SamlProvider, StoreReader } from '../../store/types.js';
 import { type AnyOperation, type AuthTarget, type CallContext, operation } from '../operation.js';
 import { RULES, type StringRule } from '../params.js';
-import {
-  checkDistinctTagKeys,
-  mergeTags,
-  now,
-  pageList,
-  readPage,
-  requestTagValues,
-  resourceTagValues,
-} from './common.js';
+import { checkDistinctTagKeys, now, requestTagValues, resourceTagValues } from './common.js';
+import { tagOperations } from './tagging.js';
 import { alreadyExists } from './users.js';
 
 /** CreateSAMLProvider's Name: "Length Constraints: Minimum length of 1. Maximum length of 128. Pattern: [\w._-]+". */
@@ -232,42 +225,6 @@ const deleteSamlProvider = operation({
   },
 });
 
-const tagSamlProvider = operation({
-  name: 'TagSAMLProvider',
-  action: 'iam:TagSAMLProvider',
-  parse: (p) => ({ arn: p.str('SAMLProviderArn', RULES.arn), tags: p.tags() }),
-  targets: async (i, ctx) => [await providerTarget(ctx, i.arn, requestTagValues(i.tags))],
-  async run(i, ctx) {
-    checkDistinctTagKeys(i.tags);
-    await changeProvider(ctx, i.arn, (p) => ({ ...p, tags: mergeTags(p.tags, i.tags) }));
-    return undefined;
-  },
-});
-
-const untagSamlProvider = operation({
-  name: 'UntagSAMLProvider',
-  action: 'iam:UntagSAMLProvider',
-  parse: (p) => ({ arn: p.str('SAMLProviderArn', RULES.arn), keys: p.list('TagKeys', RULES.tagKey, 50) }),
-  targets: async (i, ctx) => [await providerTarget(ctx, i.arn, { 'aws:TagKeys': i.keys })],
-  async run(i, ctx) {
-    const drop = new Set(i.keys.map((k) => k.toLowerCase()));
-    await changeProvider(ctx, i.arn, (p) => ({ ...p, tags: p.tags.filter((t) => !drop.has(t.Key.toLowerCase())) }));
-    return undefined;
-  },
-});
-
-const listSamlProviderTags = operation({
-  name: 'ListSAMLProviderTags',
-  action: 'iam:ListSAMLProviderTags',
-  parse: (p) => ({ arn: p.str('SAMLProviderArn', RULES.arn), page: readPage(p) }),
-  targets: async (i, ctx) => [await providerTarget(ctx, i.arn)],
-  async run(i, ctx) {
-    const p = (await mustGetProvider(ctx, i.arn)).body;
-    const { rows, more } = pageList(tagsXml(p), i.page, (t) => t.Key);
-    return { Tags: rows, ...more };
-  },
-});
-
 /** The SAML provider operations. */
 export const SAML_PROVIDER_OPERATIONS: AnyOperation[] = [
   createSamlProvider,
@@ -275,7 +232,12 @@ export const SAML_PROVIDER_OPERATIONS: AnyOperation[] = [
   listSamlProviders,
   updateSamlProvider,
   deleteSamlProvider,
-  tagSamlProvider,
-  untagSamlProvider,
-  listSamlProviderTags,
+  ...tagOperations<SamlProvider>({
+    noun: 'SAMLProvider',
+    param: 'SAMLProviderArn',
+    rule: RULES.arn,
+    target: providerTarget,
+    read: async (ctx, arn) => (await mustGetProvider(ctx, arn)).body,
+    change: changeProvider,
+  }),
 ];

@@ -23,8 +23,10 @@ import { changeRole, roleTarget } from './roles.js';
 import { checkBoundary, userRow, userTarget } from './users.js';
 
 /** How one kind of taggable entity is found, authorized and changed. */
-interface Taggable<T extends { tags: Tag[] }> {
-  noun: 'User' | 'Role' | 'Policy';
+export interface Taggable<T extends { tags: Tag[] }> {
+  /** The noun in the operation names: Tag<noun>, Untag<noun>, List<noun>Tags. */
+  noun: string;
+  /** The parameter that names the entity (UserName, PolicyArn, …). */
   param: string;
   rule: StringRule & { required: true };
   target(ctx: CallContext, id: string, extra: Record<string, ContextValue>): Promise<AuthTarget>;
@@ -95,7 +97,12 @@ const POLICIES: Taggable<ManagedPolicy> = {
   },
 };
 
-function tagOperations<T extends { tags: Tag[] }>(t: Taggable<T>): AnyOperation[] {
+/**
+ * Tag<noun>, Untag<noun> and List<noun>Tags for one kind of entity ("Tagging IAM resources"):
+ * tags set need aws:RequestTag/aws:TagKeys, keys are unique regardless of case, at most 50, and
+ * listings come sorted by key.
+ */
+export function tagOperations<T extends { tags: Tag[] }>(t: Taggable<T>): AnyOperation[] {
   const tag = operation({
     name: `Tag${t.noun}`,
     action: `iam:Tag${t.noun}`,
@@ -124,7 +131,7 @@ function tagOperations<T extends { tags: Tag[] }>(t: Taggable<T>): AnyOperation[
     parse: (p) => ({ id: p.str(t.param, t.rule), page: readPage(p) }),
     targets: async (i, ctx) => [await t.target(ctx, i.id, {})],
     async run(i, ctx) {
-      const tags = (await t.read(ctx, i.id)).tags;
+      const tags = [...(await t.read(ctx, i.id)).tags].sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : 0));
       const { rows, more } = pageList(tags, i.page, (x) => x.Key);
       return { Tags: rows.map((x) => ({ Key: x.Key, Value: x.Value })), ...more };
     },

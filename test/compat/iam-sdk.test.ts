@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as iam from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { rejectsWith } from '../support/assertions.js';
 import { ROOT, startBasalt, type TestServer } from '../support/basalt.js';
 import { iamClient, stsClient } from '../support/clients.js';
 import { postgresUnavailable } from '../support/postgres.js';
@@ -20,14 +21,6 @@ const TRUST = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ROOT.accountId}:root` }, Action: 'sts:AssumeRole' }],
 });
-
-async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(e.name, name, `expected ${name}, got ${e.name}: ${e.message}`);
-    if (message !== undefined) assert.match(e.message, message);
-    return true;
-  });
-}
 
 function suite(store: 'sqlite' | 'postgres', http2: boolean) {
   describe(`IAM over the AWS SDK (${store}, ${http2 ? 'HTTP/2' : 'HTTP/1.1'})`, { concurrency: false }, () => {

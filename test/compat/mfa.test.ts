@@ -10,20 +10,13 @@ import { after, before, describe, test } from 'node:test';
 import * as iam from '@aws-sdk/client-iam';
 import * as sts from '@aws-sdk/client-sts';
 import { base32Decode, codeAt, stepOf } from '../../src/auth/totp.ts';
+import { rejectsWith } from '../support/assertions.js';
 import { awsJson, haveAwsCli, runAws } from '../support/aws-cli.js';
 import { ROOT, startBasalt, type TestServer } from '../support/basalt.js';
 import { type Credentials, iamClient, stsClient } from '../support/clients.js';
 
 const A = ROOT.accountId;
 const doc = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
-
-async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: Error) => {
-    assert.equal(e.name, name, `expected ${name}, got ${e.name}: ${e.message}`);
-    if (message !== undefined) assert.match(e.message, message);
-    return true;
-  });
-}
 
 /** "IAM: Allows IAM users to self-manage an MFA device" (IAM User Guide), its deny-unless-MFA statement. */
 const DENY_UNLESS_MFA = {

@@ -20,6 +20,7 @@ import * as iam from '@aws-sdk/client-iam';
 import * as sts from '@aws-sdk/client-sts';
 import { fromWebToken } from '@aws-sdk/credential-providers';
 import { exportJWK, generateKeyPair } from 'jose';
+import { credsOf, rejectsWith } from '../support/assertions.js';
 import { awsJson, haveAwsCli } from '../support/aws-cli.js';
 import { ROOT, startBasalt, type TestServer } from '../support/basalt.js';
 import { type Credentials, iamClient, stsClient } from '../support/clients.js';
@@ -27,14 +28,6 @@ import { errorOf, formBody, rawRequest } from '../support/query.js';
 
 const A = ROOT.accountId;
 const doc = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
-
-async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: Error) => {
-    assert.equal(e.name, name, `expected ${name}, got ${e.name}: ${e.message}`);
-    if (message !== undefined) assert.match(e.message, message);
-    return true;
-  });
-}
 
 async function userWithPolicy(root: iam.IAMClient, name: string, statements: object[]): Promise<Credentials> {
   await root.send(new iam.CreateUserCommand({ UserName: name }));
@@ -489,14 +482,6 @@ async function rawAssume(url: string, params: Record<string, string>) {
   const body = formBody({ Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', ...params });
   const r = await rawRequest(url, 'POST', { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body);
   return { status: r.status, body: r.text, ...errorOf(r.text) };
-}
-
-function credsOf(c: sts.Credentials | undefined): Credentials {
-  return {
-    accessKeyId: c?.AccessKeyId ?? '',
-    secretAccessKey: c?.SecretAccessKey ?? '',
-    sessionToken: c?.SessionToken ?? '',
-  };
 }
 
 describe('AssumeRoleWithWebIdentity with a real OpenID provider', { concurrency: false, skip: SKIP_FEDERATION }, () => {

@@ -13,9 +13,10 @@ import { after, before, describe, test } from 'node:test';
 import * as iam from '@aws-sdk/client-iam';
 import * as sts from '@aws-sdk/client-sts';
 import { STS_OPERATIONS } from '../../src/services/sts/index.js';
+import { credsOf, rejectsWith } from '../support/assertions.js';
 import { awsJson, haveAwsCli } from '../support/aws-cli.js';
 import { ROOT, startBasalt, type TestServer } from '../support/basalt.js';
-import { type Credentials, iamClient, stsClient } from '../support/clients.js';
+import { iamClient, stsClient } from '../support/clients.js';
 import { formBody, rawRequest } from '../support/query.js';
 import { createIdp, encodeResponse, opensslUnavailable, type TestIdp } from '../support/saml-idp.js';
 
@@ -33,22 +34,6 @@ const trust = (actions: string[], condition?: object) =>
       ...(condition === undefined ? {} : { Condition: condition }),
     },
   ]);
-
-async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: Error) => {
-    assert.equal(e.name, name, `expected ${name}, got ${e.name}: ${e.message}`);
-    if (message !== undefined) assert.match(e.message, message);
-    return true;
-  });
-}
-
-function credsOf(c: sts.Credentials | undefined): Credentials {
-  return {
-    accessKeyId: c?.AccessKeyId ?? '',
-    secretAccessKey: c?.SecretAccessKey ?? '',
-    sessionToken: c?.SessionToken ?? '',
-  };
-}
 
 /** An STS client with no credentials: AssumeRoleWithSAML must go out unsigned. */
 function anonymousSts(url: string): sts.STSClient {

@@ -13,28 +13,13 @@ import { SecretBox } from '../../src/auth/secret-box.ts';
 import { encodeAuthorizationMessage } from '../../src/authz/index.ts';
 import { describePrincipal } from '../../src/policy/index.ts';
 import { openStore, SYSTEM_ACCOUNT } from '../../src/store/index.ts';
+import { credsOf, rejectsWith } from '../support/assertions.js';
 import { ROOT, startBasalt, TEST_MASTER_KEY, type TestServer } from '../support/basalt.js';
 import { type Credentials, iamClient, stsClient } from '../support/clients.js';
 import { callQuery } from '../support/query.js';
 
 const A = ROOT.accountId;
 const doc = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
-
-async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: Error) => {
-    assert.equal(e.name, name, `expected ${name}, got ${e.name}: ${e.message}`);
-    if (message !== undefined) assert.match(e.message, message);
-    return true;
-  });
-}
-
-function credsOf(c: sts.Credentials | undefined): Credentials {
-  return {
-    accessKeyId: c?.AccessKeyId ?? '',
-    secretAccessKey: c?.SecretAccessKey ?? '',
-    sessionToken: c?.SessionToken ?? '',
-  };
-}
 
 describe('STS over the AWS SDK', { concurrency: false }, () => {
   let server: TestServer;

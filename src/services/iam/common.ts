@@ -321,3 +321,25 @@ export function versionXml(p: PolicyView, v: PolicyVersion, withDocument: boolea
 export function ownerKey(kind: 'user' | 'group' | 'role', name: string): string {
   return `${kind}:${name.toLowerCase()}`;
 }
+
+/**
+ * What creating a taggable entity must be allowed: the create action on its ARN with the request's
+ * tags (and boundary) as condition keys, plus the tag action when tags are set ("Tagging IAM
+ * resources": "you must have permissions to … create and tag").
+ */
+export function createTargets(
+  arn: string,
+  tags: readonly Tag[],
+  tagAction: string,
+  boundary?: string,
+): { resource: string; action?: string; values: Record<string, ContextValue> }[] {
+  const values = {
+    ...(tags.length > 0 ? requestTagValues(tags) : {}),
+    ...(boundary === undefined ? {} : { 'iam:PermissionsBoundary': boundary }),
+  };
+  const targets: { resource: string; action?: string; values: Record<string, ContextValue> }[] = [
+    { resource: arn, values },
+  ];
+  if (tags.length > 0) targets.push({ action: tagAction, resource: arn, values });
+  return targets;
+}

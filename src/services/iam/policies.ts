@@ -13,6 +13,7 @@ import { RULES } from '../params.js';
 import {
   checkDistinctTagKeys,
   checkPolicyArn,
+  createTargets,
   customerView,
   findPolicy,
   iamArn,
@@ -21,7 +22,6 @@ import {
   pageList,
   policyXml,
   readPage,
-  requestTagValues,
   versionXml,
 } from './common.js';
 import { checkManagedDocument } from './documents.js';
@@ -67,13 +67,8 @@ const createPolicy = operation({
     description: p.str('Description', RULES.description),
     tags: p.tags(),
   }),
-  async targets(i, ctx) {
-    const arn = iamArn(ctx.caller.accountId, 'policy', i.path, i.policyName);
-    const values = i.tags.length > 0 ? requestTagValues(i.tags) : {};
-    const targets: AuthTarget[] = [{ resource: arn, values }];
-    if (i.tags.length > 0) targets.push({ action: 'iam:TagPolicy', resource: arn, values });
-    return targets;
-  },
+  targets: async (i, ctx) =>
+    createTargets(iamArn(ctx.caller.accountId, 'policy', i.path, i.policyName), i.tags, 'iam:TagPolicy'),
   async run(i, ctx) {
     checkDistinctTagKeys(i.tags);
     checkManagedDocument(i.document);

@@ -10,6 +10,7 @@ import { type AuthTarget, type CallContext, operation } from '../operation.js';
 import { RULES } from '../params.js';
 import {
   checkDistinctTagKeys,
+  createTargets,
   entityArn,
   iamArn,
   mustGet,
@@ -17,7 +18,6 @@ import {
   ownerKey,
   pageOf,
   readPage,
-  requestTagValues,
   resourceTagValues,
   roleXml,
 } from './common.js';
@@ -75,17 +75,9 @@ const createRole = operation({
     boundary: p.str('PermissionsBoundary', { ...RULES.arn, required: false }),
     tags: p.tags(),
   }),
-  async targets(i, ctx) {
-    const arn = iamArn(ctx.caller.accountId, 'role', i.path, i.roleName);
-    const values = {
-      ...(i.tags.length > 0 ? requestTagValues(i.tags) : {}),
-      ...(i.boundary === undefined ? {} : { 'iam:PermissionsBoundary': i.boundary }),
-    };
-    const targets: AuthTarget[] = [{ resource: arn, values }];
-    // "Tagging IAM roles": creating a role with tags also needs iam:TagRole.
-    if (i.tags.length > 0) targets.push({ action: 'iam:TagRole', resource: arn, values });
-    return targets;
-  },
+  // "Tagging IAM roles": creating a role with tags also needs iam:TagRole.
+  targets: async (i, ctx) =>
+    createTargets(iamArn(ctx.caller.accountId, 'role', i.path, i.roleName), i.tags, 'iam:TagRole', i.boundary),
   async run(i, ctx) {
     checkDistinctTagKeys(i.tags);
     checkTrustDocument(i.trust);

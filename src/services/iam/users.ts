@@ -11,6 +11,7 @@ import { RULES } from '../params.js';
 import {
   checkDistinctTagKeys,
   checkPolicyArn,
+  createTargets,
   entityArn,
   findPolicy,
   iamArn,
@@ -19,7 +20,6 @@ import {
   ownerKey,
   pageOf,
   readPage,
-  requestTagValues,
   resourceTagValues,
   userXml,
 } from './common.js';
@@ -149,17 +149,9 @@ const createUser = operation({
     boundary: p.str('PermissionsBoundary', { ...RULES.arn, required: false }),
     tags: p.tags(),
   }),
-  async targets(i, ctx) {
-    const arn = iamArn(ctx.caller.accountId, 'user', i.path, i.userName);
-    const values = {
-      ...(i.tags.length > 0 ? requestTagValues(i.tags) : {}),
-      ...(i.boundary === undefined ? {} : { 'iam:PermissionsBoundary': i.boundary }),
-    };
-    const targets: AuthTarget[] = [{ resource: arn, values }];
-    // "Tagging IAM users": creating a user with tags also needs iam:TagUser.
-    if (i.tags.length > 0) targets.push({ action: 'iam:TagUser', resource: arn, values });
-    return targets;
-  },
+  // "Tagging IAM users": creating a user with tags also needs iam:TagUser.
+  targets: async (i, ctx) =>
+    createTargets(iamArn(ctx.caller.accountId, 'user', i.path, i.userName), i.tags, 'iam:TagUser', i.boundary),
   async run(i, ctx) {
     checkDistinctTagKeys(i.tags);
     if (i.boundary !== undefined) await checkBoundary(ctx, i.boundary);

@@ -14,7 +14,6 @@ import { describePrincipal } from '../policy/index.js';
 import { parseQuery, queryError, queryResponse } from '../protocols/aws-query.js';
 import { QUERY_AUTH_CODES, WireError } from '../protocols/wire-error.js';
 import { IAM_NAMESPACE, IAM_OPERATIONS } from '../services/iam/index.js';
-import type { LastUsedRecorder } from '../services/last-used.js';
 import { type AnyOperation, dispatch, type ServiceDeps } from '../services/operation.js';
 import { STS_NAMESPACE, STS_OPERATIONS } from '../services/sts/index.js';
 
@@ -57,7 +56,6 @@ export interface QueryAnswer {
 /** Everything the endpoint uses. */
 export interface QueryEndpointDeps extends ServiceDeps {
   authenticator: Authenticator;
-  lastUsed: LastUsedRecorder;
   log: Logger;
 }
 

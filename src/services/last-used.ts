@@ -14,9 +14,11 @@ interface Use {
   region: string;
 }
 
-/** Collects key uses and writes them periodically. */
+/** Collects key and role uses and writes them periodically. */
 export class LastUsedRecorder {
   private pending = new Map<string, Use>();
+  /** Role uses by `accountId/roleKey` ("RoleLastUsed": the date and region a role was last assumed). */
+  private roles = new Map<string, { accountId: string; roleKey: string; date: string; region: string }>();
   private timer: NodeJS.Timeout | undefined;
 
   /** A recorder writing to this store every `intervalMs`. */
@@ -35,12 +37,25 @@ export class LastUsedRecorder {
     this.pending.set(accessKeyId, use);
   }
 
-  /** Writes what was collected; keys deleted meanwhile are skipped. */
+  /** Notes that a role was assumed (GetRole shows it as RoleLastUsed). */
+  recordRole(accountId: string, roleName: string, date: string, region: string): void {
+    const roleKey = roleName.toLowerCase();
+    this.roles.set(`${accountId}/${roleKey}`, { accountId, roleKey, date, region });
+  }
+
+  /** Writes what was collected; keys and roles deleted meanwhile are skipped. */
   async flush(): Promise<void> {
-    if (this.pending.size === 0) return;
+    if (this.pending.size === 0 && this.roles.size === 0) return;
     const batch = this.pending;
+    const roles = this.roles;
     this.pending = new Map();
+    this.roles = new Map();
     await this.store.write(async (tx) => {
+      for (const use of roles.values()) {
+        const row = await tx.get('role', use.accountId, use.roleKey);
+        if (row === undefined) continue;
+        await tx.update({ ...row, body: { ...row.body, lastUsed: { date: use.date, region: use.region } } });
+      }
       for (const [keyId, use] of batch) {
         const row = await tx.get('access-key', use.accountId, keyId);
         if (row === undefined) continue;

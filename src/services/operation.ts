@@ -11,6 +11,7 @@ import { authorize } from '../authz/index.js';
 import type { QueryParams, XmlValue } from '../protocols/aws-query.js';
 import { WireError } from '../protocols/wire-error.js';
 import type { Store } from '../store/types.js';
+import type { LastUsedRecorder } from './last-used.js';
 import { Params } from './params.js';
 
 /** What every operation may use. */
@@ -18,6 +19,8 @@ export interface ServiceDeps {
   store: Store;
   secrets: SecretBox;
   policies: PolicyCache;
+  /** Last-used records of access keys and roles, written in batches. */
+  lastUsed: LastUsedRecorder;
 }
 
 /** One call in progress. */

@@ -26,7 +26,7 @@ describe('STS over the AWS SDK', { concurrency: false }, () => {
   let root: iam.IAMClient;
   let dev: Credentials;
   before(async () => {
-    server = await startBasalt();
+    server = await startBasalt({ env: { BASALT_LAST_USED_FLUSH_MS: '100' } });
     root = iamClient(server.url);
     await root.send(new iam.CreateUserCommand({ UserName: 'dev', Tags: [{ Key: 'team', Value: 'ml' }] }));
     await root.send(
@@ -99,6 +99,11 @@ describe('STS over the AWS SDK', { concurrency: false }, () => {
     );
     // The role's own tag, not the user's, is aws:PrincipalTag/team for the session.
     await rejectsWith(asRole.send(new iam.ListGroupsCommand({})), 'AccessDenied');
+    // GetRole shows when and where the role was last assumed (written every 100 ms here).
+    await new Promise((res) => setTimeout(res, 400));
+    const got = await root.send(new iam.GetRoleCommand({ RoleName: 'reader' }));
+    assert.equal(got.Role?.RoleLastUsed?.Region, 'us-east-1');
+    assert.ok(got.Role?.RoleLastUsed?.LastUsedDate instanceof Date);
   });
 
   test('a principal the trust policy does not name is refused, and so is root', async () => {

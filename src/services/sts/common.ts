@@ -27,6 +27,9 @@ export function issue(ctx: CallContext, claims: Omit<SessionClaims, 'accessKeyId
   const accessKeyId = newAccessKeyId('ASIA', claims.accountId);
   const secretAccessKey = newSecretAccessKey();
   const token = sealSessionToken(ctx.deps.secrets, { ...claims, accessKeyId, secretAccessKey });
+  if (claims.type === 'assumedRole' && claims.roleName !== undefined) {
+    ctx.deps.lastUsed.recordRole(claims.accountId, claims.roleName, iso(claims.issuedAt), ctx.env.region);
+  }
   return {
     AccessKeyId: accessKeyId,
     SecretAccessKey: secretAccessKey,

@@ -8,6 +8,7 @@ import type { ContextValue } from '../../policy/index.js';
 import type { XmlValue } from '../../protocols/aws-query.js';
 import { WireError } from '../../protocols/wire-error.js';
 import type {
+  Bodies,
   Group,
   Kind,
   ListFilter,
@@ -19,7 +20,7 @@ import type {
   Tag,
   User,
 } from '../../store/types.js';
-import type { CallContext } from '../operation.js';
+import { type AnyOperation, type CallContext, operation } from '../operation.js';
 import { type Params, RULES } from '../params.js';
 
 /** The IAM XML namespace. */
@@ -342,4 +343,28 @@ export function createTargets(
   ];
   if (tags.length > 0) targets.push({ action: tagAction, resource: arn, values });
   return targets;
+}
+
+/**
+ * ListUsers, ListGroups or ListRoles: the entities of one kind under a path prefix, paginated.
+ * IAM authorizes a listing on the path it lists ("… iam:ListUsers on resource:
+ * arn:aws:iam::ACCOUNT:user/", as its AccessDenied messages name it).
+ */
+export function pathListing<K extends 'user' | 'group' | 'role'>(
+  kind: K,
+  noun: 'Users' | 'Groups' | 'Roles',
+  toXml: (entity: Bodies[K]) => Record<string, XmlValue>,
+): AnyOperation {
+  return operation({
+    name: `List${noun}`,
+    action: `iam:List${noun}`,
+    parse: (p) => ({ pathPrefix: p.str('PathPrefix', RULES.pathPrefix), page: readPage(p) }),
+    targets: async (i, ctx) => [{ resource: `arn:aws:iam::${ctx.caller.accountId}:${kind}${i.pathPrefix ?? '/'}` }],
+    async run(i, ctx) {
+      const { rows, more } = await pageOf(ctx.deps.store, kind, ctx.caller.accountId, i.page, {
+        ...(i.pathPrefix === undefined ? {} : { pathPrefix: i.pathPrefix }),
+      });
+      return { [noun]: rows.map((r) => toXml(r.body)), ...more };
+    },
+  });
 }

@@ -8,7 +8,19 @@ import { WireError } from '../../protocols/wire-error.js';
 import type { Group } from '../../store/types.js';
 import { type AuthTarget, type CallContext, operation } from '../operation.js';
 import { RULES } from '../params.js';
-import { entityArn, groupXml, iamArn, mustGet, now, ownerKey, pageList, pageOf, readPage, userXml } from './common.js';
+import {
+  entityArn,
+  groupXml,
+  iamArn,
+  mustGet,
+  now,
+  ownerKey,
+  pageList,
+  pageOf,
+  pathListing,
+  readPage,
+  userXml,
+} from './common.js';
 import { alreadyExists, renameOwner, userTarget } from './users.js';
 
 /** At most 10 groups per user ("IAM and AWS STS quotas"). */
@@ -58,20 +70,6 @@ const getGroup = operation({
       if (u !== undefined) users.push(userXml(u.body, false));
     }
     return { Group: groupXml(group.body), Users: users, ...more };
-  },
-});
-
-const listGroups = operation({
-  name: 'ListGroups',
-  action: 'iam:ListGroups',
-  parse: (p) => ({ pathPrefix: p.str('PathPrefix', RULES.pathPrefix), page: readPage(p) }),
-  // IAM authorizes a listing on the path it lists: "… iam:ListGroups on resource: arn:aws:iam::ACCOUNT:group/".
-  targets: async (i, ctx) => [{ resource: `arn:aws:iam::${ctx.caller.accountId}:group${i.pathPrefix ?? '/'}` }],
-  async run(i, ctx) {
-    const { rows, more } = await pageOf(ctx.deps.store, 'group', ctx.caller.accountId, i.page, {
-      ...(i.pathPrefix === undefined ? {} : { pathPrefix: i.pathPrefix }),
-    });
-    return { Groups: rows.map((r) => groupXml(r.body)), ...more };
   },
 });
 
@@ -206,7 +204,7 @@ const listGroupsForUser = operation({
 export const GROUP_OPERATIONS = [
   createGroup,
   getGroup,
-  listGroups,
+  pathListing('group', 'Groups', groupXml),
   updateGroup,
   deleteGroup,
   addUserToGroup,

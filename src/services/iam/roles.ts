@@ -16,8 +16,7 @@ import {
   mustGet,
   now,
   ownerKey,
-  pageOf,
-  readPage,
+  pathListing,
   resourceTagValues,
   roleXml,
 } from './common.js';
@@ -112,20 +111,6 @@ const getRole = operation({
   },
 });
 
-const listRoles = operation({
-  name: 'ListRoles',
-  action: 'iam:ListRoles',
-  parse: (p) => ({ pathPrefix: p.str('PathPrefix', RULES.pathPrefix), page: readPage(p) }),
-  // IAM authorizes a listing on the path it lists: "… iam:ListRoles on resource: arn:aws:iam::ACCOUNT:role/".
-  targets: async (i, ctx) => [{ resource: `arn:aws:iam::${ctx.caller.accountId}:role${i.pathPrefix ?? '/'}` }],
-  async run(i, ctx) {
-    const { rows, more } = await pageOf(ctx.deps.store, 'role', ctx.caller.accountId, i.page, {
-      ...(i.pathPrefix === undefined ? {} : { pathPrefix: i.pathPrefix }),
-    });
-    return { Roles: rows.map((r) => roleXml(r.body, false)), ...more };
-  },
-});
-
 const updateRole = operation({
   name: 'UpdateRole',
   action: 'iam:UpdateRole',
@@ -202,7 +187,7 @@ const updateAssumeRolePolicy = operation({
 export const ROLE_OPERATIONS = [
   createRole,
   getRole,
-  listRoles,
+  pathListing('role', 'Roles', (r) => roleXml(r, false)),
   updateRole,
   updateRoleDescription,
   deleteRole,

@@ -18,8 +18,7 @@ import {
   mustGet,
   now,
   ownerKey,
-  pageOf,
-  readPage,
+  pathListing,
   resourceTagValues,
   userXml,
 } from './common.js';
@@ -191,20 +190,6 @@ const getUser = operation({
   },
 });
 
-const listUsers = operation({
-  name: 'ListUsers',
-  action: 'iam:ListUsers',
-  parse: (p) => ({ pathPrefix: p.str('PathPrefix', RULES.pathPrefix), page: readPage(p) }),
-  // IAM authorizes a listing on the path it lists: "… iam:ListUsers on resource: arn:aws:iam::ACCOUNT:user/".
-  targets: async (i, ctx) => [{ resource: `arn:aws:iam::${ctx.caller.accountId}:user${i.pathPrefix ?? '/'}` }],
-  async run(i, ctx) {
-    const { rows, more } = await pageOf(ctx.deps.store, 'user', ctx.caller.accountId, i.page, {
-      ...(i.pathPrefix === undefined ? {} : { pathPrefix: i.pathPrefix }),
-    });
-    return { Users: rows.map((r) => userXml(r.body, false)), ...more };
-  },
-});
-
 const updateUser = operation({
   name: 'UpdateUser',
   action: 'iam:UpdateUser',
@@ -276,4 +261,10 @@ const deleteUser = operation({
 });
 
 /** The user operations. */
-export const USER_OPERATIONS = [createUser, getUser, listUsers, updateUser, deleteUser];
+export const USER_OPERATIONS = [
+  createUser,
+  getUser,
+  pathListing('user', 'Users', (u) => userXml(u, false)),
+  updateUser,
+  deleteUser,
+];

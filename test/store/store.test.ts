@@ -14,6 +14,7 @@ import { openStore } from '../../src/store/open.ts';
 import { openPostgresStore } from '../../src/store/postgres.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
 import { type Store, StoreError } from '../../src/store/types.ts';
+import { admin, adminUrl, databaseUrl, freshDatabase, type TestDatabase } from '../support/postgres.ts';
 import { storeContract } from './contract.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'basalt-store-'));
@@ -130,50 +131,10 @@ test('openStore refuses a database URL that is not postgres:// or postgresql:// 
 
 // ---- PostgreSQL --------------------------------------------------------------------------
 
-const adminUrl = process.env.BASALT_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const database = `basalt_test_${process.pid}_${Date.now()}`;
-
-/** The URL of another database on the admin URL's server. */
-function urlOf(name: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-/** Connects to the admin database; the reason it could not, or undefined. */
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/**
- * Creates a database whose default collation is ICU en-US when the server offers it, so the
- * byte-order test proves the store's COLLATE "C" rather than the server's default locale.
- */
-async function createDatabase(name: string): Promise<void> {
-  await admin(async (client) => {
-    try {
-      await client.query(
-        `CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`,
-      );
-    } catch {
-      await client.query(`CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8'`);
-    }
-  });
-}
-
-async function dropDatabase(name: string): Promise<void> {
-  await admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-}
-
 let unreachable: string | undefined;
+let database: TestDatabase | undefined;
 try {
-  await createDatabase(database);
+  database = await freshDatabase();
 } catch (error) {
   unreachable = `PostgreSQL not reachable at ${new URL(adminUrl).host}: ${(error as Error).message}`;
 }
@@ -185,22 +146,25 @@ if (unreachable !== undefined) {
   } else {
     test('postgres', { skip: reason }, () => {});
   }
-} else {
-  after(() => dropDatabase(database));
-  storeContract('postgres', () => openPostgresStore(urlOf(database)));
+} else if (database !== undefined) {
+  const db = database;
+  after(() => db.drop());
+  storeContract('postgres', () => openPostgresStore(db.url));
 
   describe('postgres specifics', () => {
     test('concurrent opens of a fresh database migrate it exactly once', { timeout: 60_000 }, async () => {
-      const name = `${database}_open`;
-      await createDatabase(name);
+      const fresh = await freshDatabase();
+      const name = fresh.name;
       try {
-        const stores: Store[] = await Promise.all(Array.from({ length: 6 }, () => openPostgresStore(urlOf(name))));
+        const stores: Store[] = await Promise.all(
+          Array.from({ length: 6 }, () => openPostgresStore(databaseUrl(name))),
+        );
         await Promise.all(stores.map((s) => s.close()));
-        const reopened = await openStore({ databaseUrl: urlOf(name) });
+        const reopened = await openStore({ databaseUrl: databaseUrl(name) });
         assert.equal(reopened.dialect, 'postgres');
         assert.equal(await reopened.revision(), 0);
         await reopened.close();
-        const client = new pg.Client({ connectionString: urlOf(name) });
+        const client = new pg.Client({ connectionString: databaseUrl(name) });
         await client.connect();
         try {
           const { rows } = await client.query('SELECT version FROM basalt_migrations ORDER BY version');
@@ -212,7 +176,7 @@ if (unreachable !== undefined) {
           await client.end();
         }
       } finally {
-        await dropDatabase(name);
+        await fresh.drop();
       }
     });
 
@@ -220,11 +184,11 @@ if (unreachable !== undefined) {
       const url = 'postgres://basalt:s3cret-pw@127.0.0.1:1/none';
       await rejectsWith(openPostgresStore(url), 'Unavailable', /127\.0\.0\.1:1\/none/);
       await openPostgresStore(url).catch((e: Error) => assert.ok(!e.message.includes('s3cret-pw'), e.message));
-      await rejectsWith(openPostgresStore(urlOf(`${database}_missing`)), 'Unavailable');
+      await rejectsWith(openPostgresStore(databaseUrl(`${db.name}_missing`)), 'Unavailable');
     });
 
     test('a server-side termination mid-transaction fails the write with Unavailable and writes nothing', async () => {
-      const store = await openPostgresStore(urlOf(database));
+      const store = await openPostgresStore(db.url);
       try {
         const before = await store.revision();
         await rejectsWith(
@@ -239,7 +203,7 @@ if (unreachable !== undefined) {
             await admin((client) =>
               client.query(
                 `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND state LIKE 'idle in transaction%'`,
-                [database],
+                [db.name],
               ),
             );
             await tx.get('account', '999999999999', 'terminated');

@@ -16,7 +16,8 @@ export function databaseUrl(name: string): string {
   return url.toString();
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs fn on a connection to the admin database. */
+export async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
@@ -26,19 +27,33 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** A fresh, empty database: its URL and a function that drops it. */
+/** A fresh, empty database: its name, its URL and a function that drops it. */
 export interface TestDatabase {
+  name: string;
   url: string;
   drop(): Promise<void>;
 }
 
 let counter = 0;
 
-/** Creates a fresh database; rejects with the reason when the server cannot be reached. */
+/**
+ * Creates a fresh database; rejects with the reason when the server cannot be reached. Its default
+ * collation is ICU en-US when the server offers it, so tests of byte order prove the store's own
+ * COLLATE "C" rather than the server's default locale.
+ */
 export async function freshDatabase(prefix = 'basalt_test'): Promise<TestDatabase> {
   const name = `${prefix}_${process.pid}_${Date.now()}_${counter++}`;
-  await admin((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8'`));
+  await admin(async (c) => {
+    try {
+      await c.query(
+        `CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`,
+      );
+    } catch {
+      await c.query(`CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8'`);
+    }
+  });
   return {
+    name,
     url: databaseUrl(name),
     drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };

@@ -209,14 +209,11 @@ interface QueryPair {
 }
 
 /**
- * The canonical query string of a raw query (without '?'): pairs split on '&' (empty pieces skipped),
- * a piece without '=' has an empty value, names and values re-encoded by canonicalQueryPart, sorted by
- * name then value by code point, joined as `name=value&...`. With `dropSignature`, every
- * `X-Amz-Signature` parameter is left out, as the presigned-URL signature cannot sign itself.
+ * Calls `visit` with the bounds of each `name=value` piece of a raw query string, in order: the
+ * name is [start, eq), the value (eq + 1, end) — empty when eq === end, a piece without '='.
+ * Empty pieces (`&&`) are skipped.
  */
-export function canonicalQuery(rawQuery: string, dropSignature: boolean): string {
-  if (rawQuery === '') return '';
-  const pairs: QueryPair[] = [];
+export function forEachQueryPair(rawQuery: string, visit: (start: number, eq: number, end: number) => void): void {
   const n = rawQuery.length;
   let start = 0;
   while (start <= n) {
@@ -225,14 +222,27 @@ export function canonicalQuery(rawQuery: string, dropSignature: boolean): string
     if (end > start) {
       let eq = rawQuery.indexOf('=', start);
       if (eq === -1 || eq > end) eq = end;
-      const name = canonicalQueryPart(rawQuery, start, eq);
-      if (!(dropSignature && name === 'X-Amz-Signature')) {
-        const value = eq < end ? canonicalQueryPart(rawQuery, eq + 1, end) : '';
-        pairs.push({ name, value });
-      }
+      visit(start, eq, end);
     }
     start = end + 1;
   }
+}
+
+/**
+ * The canonical query string of a raw query (without '?'): pairs split on '&' (empty pieces skipped),
+ * a piece without '=' has an empty value, names and values re-encoded by canonicalQueryPart, sorted by
+ * name then value by code point, joined as `name=value&...`. With `dropSignature`, every
+ * `X-Amz-Signature` parameter is left out, as the presigned-URL signature cannot sign itself.
+ */
+export function canonicalQuery(rawQuery: string, dropSignature: boolean): string {
+  if (rawQuery === '') return '';
+  const pairs: QueryPair[] = [];
+  forEachQueryPair(rawQuery, (start, eq, end) => {
+    const name = canonicalQueryPart(rawQuery, start, eq);
+    if (!(dropSignature && name === 'X-Amz-Signature')) {
+      pairs.push({ name, value: eq < end ? canonicalQueryPart(rawQuery, eq + 1, end) : '' });
+    }
+  });
   if (pairs.length > 1) {
     // Encoded strings are ASCII, so code-unit order is byte order, as AWS sorts.
     pairs.sort((a, b) =>

@@ -8,7 +8,7 @@
  * The order of the checks and the messages follow what AWS answers (docs/sigv4.md lists them).
  */
 
-import { decodeQueryPart } from './encode.js';
+import { decodeQueryPart, forEachQueryPair } from './encode.js';
 import { MISSING_AUTH_MESSAGE, SigV4Error } from './errors.js';
 import type { IncomingSignedRequest, SigV4Credential } from './types.js';
 
@@ -52,21 +52,12 @@ export function authQueryParams(rawQuery: string): Map<string, string> {
   const found = new Map<string, string>();
   // Fast path: most requests carry no X-Amz-* parameter at all.
   if (rawQuery === '' || (rawQuery.indexOf('Amz') === -1 && rawQuery.indexOf('%') === -1)) return found;
-  const n = rawQuery.length;
-  let start = 0;
-  while (start <= n) {
-    let end = rawQuery.indexOf('&', start);
-    if (end === -1) end = n;
-    if (end > start) {
-      let eq = rawQuery.indexOf('=', start);
-      if (eq === -1 || eq > end) eq = end;
-      const name = decodeQueryPart(rawQuery, start, eq);
-      if (AUTH_PARAMS.has(name) && !found.has(name)) {
-        found.set(name, eq < end ? decodeQueryPart(rawQuery, eq + 1, end) : '');
-      }
+  forEachQueryPair(rawQuery, (start, eq, end) => {
+    const name = decodeQueryPart(rawQuery, start, eq);
+    if (AUTH_PARAMS.has(name) && !found.has(name)) {
+      found.set(name, eq < end ? decodeQueryPart(rawQuery, eq + 1, end) : '');
     }
-    start = end + 1;
-  }
+  });
   return found;
 }
 

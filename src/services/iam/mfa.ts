@@ -10,7 +10,7 @@ import { base32Decode, matchStep, newSeed } from '../../auth/totp.js';
 import { WireError } from '../../protocols/wire-error.js';
 import type { MfaDevice, Row, StoreReader, StoreWriter } from '../../store/types.js';
 import { type CallContext, operation } from '../operation.js';
-import { RULES } from '../params.js';
+import { type Params, RULES } from '../params.js';
 import { checkDistinctTagKeys, mustGet, now, pageList, readPage, requestTagValues } from './common.js';
 import { userNameOrSelf, userTarget } from './users.js';
 
@@ -131,26 +131,54 @@ async function mustDevice(tx: StoreReader, accountId: string, serial: string): P
   return row;
 }
 
-const enableMfaDevice = operation({
-  name: 'EnableMFADevice',
-  action: 'iam:EnableMFADevice',
-  parse: (p) => ({
+/** The device with this serial number, which must be assigned to the user; NoSuchEntity otherwise. */
+async function mustAssigned(
+  tx: StoreReader,
+  accountId: string,
+  serial: string,
+  userName: string,
+): Promise<Row<'mfa-device'>> {
+  const row = await mustDevice(tx, accountId, serial);
+  if (row.owner !== userName.toLowerCase()) {
+    throw new WireError('NoSuchEntity', `MFA Device with serial number ${serial} is not assigned to user ${userName}.`);
+  }
+  return row;
+}
+
+/** The parameters of EnableMFADevice and ResyncMFADevice: the user, the device, two consecutive codes. */
+function readCodes(p: Params) {
+  return {
     userName: p.str('UserName', RULES.userName),
     serial: p.str('SerialNumber', SERIAL),
     code1: p.str('AuthenticationCode1', CODE),
     code2: p.str('AuthenticationCode2', CODE),
-  }),
+  };
+}
+
+/**
+ * The step of the second of two consecutive codes, searched `window` steps around now and later
+ * than the last step the device accepted; InvalidAuthenticationCode otherwise.
+ */
+function checkCodes(ctx: CallContext, device: MfaDevice, code1: string, code2: string, window: number): number {
+  const step = consecutiveStep(seedOf(ctx, device), code1, code2, Math.floor(ctx.env.now.getTime() / 1000), window);
+  if (step === undefined || (device.lastStep !== undefined && step <= device.lastStep)) {
+    throw new WireError('InvalidAuthenticationCode', 'Authentication code for device is not valid.');
+  }
+  return step;
+}
+
+const enableMfaDevice = operation({
+  name: 'EnableMFADevice',
+  action: 'iam:EnableMFADevice',
+  parse: readCodes,
   targets: async (i, ctx) => [await userTarget(ctx, i.userName)],
   async run(i, ctx) {
     const accountId = ctx.caller.accountId;
-    const nowSeconds = Math.floor(ctx.env.now.getTime() / 1000);
     await ctx.deps.store.write(async (tx: StoreWriter) => {
       const user = await mustGet(tx, 'user', accountId, i.userName);
       const row = await mustDevice(tx, accountId, i.serial);
       if (row.owner !== undefined) throw new WireError('EntityAlreadyExists', 'MFA Device is already in use.');
-      const step = consecutiveStep(seedOf(ctx, row.body), i.code1, i.code2, nowSeconds, 1);
-      if (step === undefined)
-        throw new WireError('InvalidAuthenticationCode', 'Authentication code for device is not valid.');
+      const step = checkCodes(ctx, row.body, i.code1, i.code2, 1);
       await tx.update({
         ...row,
         owner: user.key,
@@ -164,28 +192,12 @@ const enableMfaDevice = operation({
 const resyncMfaDevice = operation({
   name: 'ResyncMFADevice',
   action: 'iam:ResyncMFADevice',
-  parse: (p) => ({
-    userName: p.str('UserName', RULES.userName),
-    serial: p.str('SerialNumber', SERIAL),
-    code1: p.str('AuthenticationCode1', CODE),
-    code2: p.str('AuthenticationCode2', CODE),
-  }),
+  parse: readCodes,
   targets: async (i, ctx) => [await userTarget(ctx, i.userName)],
   async run(i, ctx) {
-    const accountId = ctx.caller.accountId;
-    const nowSeconds = Math.floor(ctx.env.now.getTime() / 1000);
     await ctx.deps.store.write(async (tx) => {
-      const row = await mustDevice(tx, accountId, i.serial);
-      if (row.owner !== i.userName.toLowerCase()) {
-        throw new WireError(
-          'NoSuchEntity',
-          `MFA Device with serial number ${i.serial} is not assigned to user ${i.userName}.`,
-        );
-      }
-      const step = consecutiveStep(seedOf(ctx, row.body), i.code1, i.code2, nowSeconds, RESYNC_WINDOW);
-      if (step === undefined || (row.body.lastStep !== undefined && step <= row.body.lastStep)) {
-        throw new WireError('InvalidAuthenticationCode', 'Authentication code for device is not valid.');
-      }
+      const row = await mustAssigned(tx, ctx.caller.accountId, i.serial, i.userName);
+      const step = checkCodes(ctx, row.body, i.code1, i.code2, RESYNC_WINDOW);
       await tx.update({ ...row, body: { ...row.body, lastStep: step } });
     });
     return undefined;
@@ -199,13 +211,7 @@ const deactivateMfaDevice = operation({
   targets: async (i, ctx) => [await userTarget(ctx, i.userName)],
   async run(i, ctx) {
     await ctx.deps.store.write(async (tx) => {
-      const row = await mustDevice(tx, ctx.caller.accountId, i.serial);
-      if (row.owner !== i.userName.toLowerCase()) {
-        throw new WireError(
-          'NoSuchEntity',
-          `MFA Device with serial number ${i.serial} is not assigned to user ${i.userName}.`,
-        );
-      }
+      const row = await mustAssigned(tx, ctx.caller.accountId, i.serial, i.userName);
       const { userName: _u, enabledAt: _e, ...rest } = row.body;
       const { owner: _o, ...unowned } = row;
       await tx.update({ ...unowned, body: rest });

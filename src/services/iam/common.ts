@@ -368,3 +368,8 @@ export function pathListing<K extends 'user' | 'group' | 'role'>(
     },
   });
 }
+
+/** DeleteConflict in IAM's words: "Cannot delete entity, must WHAT first." */
+export function deleteConflict(what: string): WireError {
+  return new WireError('DeleteConflict', `Cannot delete entity, must ${what} first.`);
+}

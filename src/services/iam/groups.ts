@@ -5,10 +5,11 @@
 
 import { ID_PREFIX, newUniqueId } from '../../auth/ids.js';
 import { WireError } from '../../protocols/wire-error.js';
-import type { Group } from '../../store/types.js';
+import type { Group, StoreReader } from '../../store/types.js';
 import { type AuthTarget, type CallContext, operation } from '../operation.js';
-import { RULES } from '../params.js';
+import { type Params, RULES } from '../params.js';
 import {
+  deleteConflict,
   entityArn,
   groupXml,
   iamArn,
@@ -122,26 +123,38 @@ const deleteGroup = operation({
     await ctx.deps.store.write(async (tx) => {
       const row = await mustGet(tx, 'group', accountId, i.groupName);
       const owner = ownerKey('group', row.body.name);
-      const conflict = (what: string) => new WireError('DeleteConflict', `Cannot delete entity, must ${what} first.`);
-      if ((await tx.count('membership', accountId, { target: row.key })) > 0) throw conflict('remove users from group');
-      if ((await tx.count('inline-policy', accountId, { owner })) > 0) throw conflict('delete policies');
-      if ((await tx.count('attachment', accountId, { owner })) > 0) throw conflict('detach all policies');
+      if ((await tx.count('membership', accountId, { target: row.key })) > 0)
+        throw deleteConflict('remove users from group');
+      if ((await tx.count('inline-policy', accountId, { owner })) > 0) throw deleteConflict('delete policies');
+      if ((await tx.count('attachment', accountId, { owner })) > 0) throw deleteConflict('detach all policies');
       await tx.delete('group', accountId, row.key);
     });
     return undefined;
   },
 });
 
+/** The parameters of AddUserToGroup and RemoveUserFromGroup. */
+function readMembership(p: Params) {
+  return { groupName: p.str('GroupName', RULES.groupName), userName: p.str('UserName', RULES.userName) };
+}
+
+/** The group and the user a membership operation names, both of which must exist. */
+async function groupAndUser(tx: StoreReader, accountId: string, i: { groupName: string; userName: string }) {
+  return {
+    group: await mustGet(tx, 'group', accountId, i.groupName),
+    user: await mustGet(tx, 'user', accountId, i.userName),
+  };
+}
+
 const addUserToGroup = operation({
   name: 'AddUserToGroup',
   action: 'iam:AddUserToGroup',
-  parse: (p) => ({ groupName: p.str('GroupName', RULES.groupName), userName: p.str('UserName', RULES.userName) }),
+  parse: readMembership,
   targets: async (i, ctx) => [await groupTarget(ctx, i.groupName)],
   async run(i, ctx) {
     const accountId = ctx.caller.accountId;
     await ctx.deps.store.write(async (tx) => {
-      const group = await mustGet(tx, 'group', accountId, i.groupName);
-      const user = await mustGet(tx, 'user', accountId, i.userName);
+      const { group, user } = await groupAndUser(tx, accountId, i);
       const key = `${group.key}/${user.key}`;
       if ((await tx.get('membership', accountId, key)) !== undefined) return;
       if ((await tx.count('membership', accountId, { owner: user.key })) >= GROUPS_PER_USER) {
@@ -163,13 +176,12 @@ const addUserToGroup = operation({
 const removeUserFromGroup = operation({
   name: 'RemoveUserFromGroup',
   action: 'iam:RemoveUserFromGroup',
-  parse: (p) => ({ groupName: p.str('GroupName', RULES.groupName), userName: p.str('UserName', RULES.userName) }),
+  parse: readMembership,
   targets: async (i, ctx) => [await groupTarget(ctx, i.groupName)],
   async run(i, ctx) {
     const accountId = ctx.caller.accountId;
     await ctx.deps.store.write(async (tx) => {
-      const group = await mustGet(tx, 'group', accountId, i.groupName);
-      const user = await mustGet(tx, 'user', accountId, i.userName);
+      const { group, user } = await groupAndUser(tx, accountId, i);
       if (!(await tx.delete('membership', accountId, `${group.key}/${user.key}`))) {
         throw new WireError(
           'NoSuchEntity',

@@ -4,13 +4,13 @@
  */
 
 import { ID_PREFIX, newUniqueId } from '../../auth/ids.js';
-import { WireError } from '../../protocols/wire-error.js';
 import type { Role, StoreWriter } from '../../store/types.js';
 import { type AuthTarget, type CallContext, operation } from '../operation.js';
 import { RULES } from '../params.js';
 import {
   checkDistinctTagKeys,
   createTargets,
+  deleteConflict,
   entityArn,
   iamArn,
   mustGet,
@@ -147,9 +147,8 @@ const updateRoleDescription = operation({
 
 async function checkRoleEmpty(tx: StoreWriter, accountId: string, name: string): Promise<void> {
   const owner = ownerKey('role', name);
-  const conflict = (what: string) => new WireError('DeleteConflict', `Cannot delete entity, must ${what} first.`);
-  if ((await tx.count('inline-policy', accountId, { owner })) > 0) throw conflict('delete policies');
-  if ((await tx.count('attachment', accountId, { owner })) > 0) throw conflict('detach all policies');
+  if ((await tx.count('inline-policy', accountId, { owner })) > 0) throw deleteConflict('delete policies');
+  if ((await tx.count('attachment', accountId, { owner })) > 0) throw deleteConflict('detach all policies');
 }
 
 const deleteRole = operation({

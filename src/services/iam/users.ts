@@ -12,6 +12,7 @@ import {
   checkDistinctTagKeys,
   checkPolicyArn,
   createTargets,
+  deleteConflict,
   entityArn,
   findPolicy,
   iamArn,
@@ -235,13 +236,12 @@ const updateUser = operation({
 async function checkUserEmpty(tx: StoreWriter, accountId: string, name: string): Promise<void> {
   const key = name.toLowerCase();
   const owner = ownerKey('user', name);
-  const conflict = (what: string) => new WireError('DeleteConflict', `Cannot delete entity, must ${what} first.`);
-  if ((await tx.get('login-profile', accountId, key)) !== undefined) throw conflict('delete login profile');
-  if ((await tx.count('access-key', accountId, { owner: key })) > 0) throw conflict('delete access keys');
-  if ((await tx.count('inline-policy', accountId, { owner })) > 0) throw conflict('delete policies');
-  if ((await tx.count('attachment', accountId, { owner })) > 0) throw conflict('detach all policies');
-  if ((await tx.count('membership', accountId, { owner: key })) > 0) throw conflict('remove users from group');
-  if ((await tx.count('mfa-device', accountId, { owner: key })) > 0) throw conflict('delete MFA device');
+  if ((await tx.get('login-profile', accountId, key)) !== undefined) throw deleteConflict('delete login profile');
+  if ((await tx.count('access-key', accountId, { owner: key })) > 0) throw deleteConflict('delete access keys');
+  if ((await tx.count('inline-policy', accountId, { owner })) > 0) throw deleteConflict('delete policies');
+  if ((await tx.count('attachment', accountId, { owner })) > 0) throw deleteConflict('detach all policies');
+  if ((await tx.count('membership', accountId, { owner: key })) > 0) throw deleteConflict('remove users from group');
+  if ((await tx.count('mfa-device', accountId, { owner: key })) > 0) throw deleteConflict('delete MFA device');
 }
 
 const deleteUser = operation({

@@ -57,6 +57,11 @@ export interface Operation<I> {
    * (a token or an assertion) and returns the caller that the dispatcher then authorizes.
    */
   authenticateInput?(input: I, ctx: CallContext): Promise<Caller>;
+  /**
+   * AccessDenied wording when AWS's differs from the usual "User: ARN is not authorized…" (federated
+   * callers of AssumeRoleWith… have no ARN: "Not authorized to perform ACTION").
+   */
+  deniedMessage?(action: string): string;
   /** Does the work after authorization; the result element's content, or undefined for none. */
   run(input: I, ctx: CallContext): Promise<Record<string, XmlValue> | undefined>;
 }
@@ -103,8 +108,9 @@ export async function dispatch(
     if (targets.length === 0) throw new Error(`operation ${op.name} declared no authorization target`);
     const policies = await ctx.deps.policies.get(ctx.caller, ctx.revision);
     for (const t of targets) {
-      const outcome = authorize(ctx.caller, policies, ctx.env, { ...t, action: t.action ?? op.action });
-      if (!outcome.allowed) throw new WireError('AccessDenied', outcome.message);
+      const action = t.action ?? op.action;
+      const outcome = authorize(ctx.caller, policies, ctx.env, { ...t, action });
+      if (!outcome.allowed) throw new WireError('AccessDenied', op.deniedMessage?.(action) ?? outcome.message);
     }
   }
   return op.run(input, ctx);

@@ -5,11 +5,12 @@
 
 import { newAccessKeyId, newSecretAccessKey } from '../../auth/ids.js';
 import { type SessionClaims, sealSessionToken } from '../../auth/session-token.js';
-import { managedPolicyDocument } from '../../authz/index.js';
+import { compileStored, managedPolicyDocument } from '../../authz/index.js';
+import type { ContextValue } from '../../policy/index.js';
 import { WireError } from '../../protocols/wire-error.js';
 import type { Row, Tag } from '../../store/types.js';
 import { checkDocument, policySize } from '../iam/documents.js';
-import type { CallContext } from '../operation.js';
+import type { AuthTarget, CallContext } from '../operation.js';
 import type { Params } from '../params.js';
 
 /** "The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters." */
@@ -113,4 +114,33 @@ export async function sessionPolicies(
     );
   }
   return { policies, packedPercent };
+}
+
+/**
+ * What assuming a role must be allowed: the assume action on the role, with the role's trust policy
+ * as a resource-based policy that must itself allow ("Policy evaluation logic"; a role that does
+ * not exist allows nothing), and the same for sts:TagSession when session tags are set ("Passing
+ * session tags in AWS STS") and sts:SetSourceIdentity when a source identity is ("Monitor and
+ * control actions taken with assumed roles").
+ */
+export async function trustTargets(
+  ctx: CallContext,
+  roleArn: string,
+  values: Record<string, ContextValue>,
+  sets: { tags: boolean; sourceIdentity: boolean },
+): Promise<AuthTarget[]> {
+  const role = await findRole(ctx, roleArn);
+  const trust = role === undefined ? undefined : compileStored(role.body.trustPolicy, 'trust');
+  const account = ROLE_ARN.exec(roleArn)?.[1];
+  const base: AuthTarget = {
+    resource: roleArn,
+    values,
+    resourceMustAllow: true,
+    ...(trust === undefined ? {} : { resourcePolicy: trust }),
+    ...(account === undefined ? {} : { resourceAccount: account }),
+  };
+  const targets: AuthTarget[] = [base];
+  if (sets.tags) targets.push({ ...base, action: 'sts:TagSession' });
+  if (sets.sourceIdentity) targets.push({ ...base, action: 'sts:SetSourceIdentity' });
+  return targets;
 }

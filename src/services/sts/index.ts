@@ -5,22 +5,22 @@
  */
 
 import { accountOfAccessKeyId } from '../../auth/ids.js';
-import { compileStored, decodeAuthorizationMessage } from '../../authz/index.js';
+import { decodeAuthorizationMessage } from '../../authz/index.js';
 import type { ContextValue } from '../../policy/index.js';
 import { WireError } from '../../protocols/wire-error.js';
 import type { Role, Tag } from '../../store/types.js';
 import { checkDistinctTagKeys, requestTagValues } from '../iam/common.js';
 import { useMfaCode } from '../iam/mfa.js';
-import { type AnyOperation, type AuthTarget, type CallContext, operation, registry } from '../operation.js';
+import { type AnyOperation, type CallContext, operation, registry } from '../operation.js';
 import { RULES } from '../params.js';
 import {
   CHAINED_MAX_SECONDS,
   findRole,
   inheritedTags,
   issue,
-  ROLE_ARN,
   readPolicyArns,
   sessionPolicies,
+  trustTargets,
 } from './common.js';
 import { SAML_OPERATIONS } from './saml.js';
 import { WEB_IDENTITY_OPERATIONS } from './web-identity.js';
@@ -181,11 +181,6 @@ const assumeRole = operation<AssumeRoleInput>({
     if (i.serial !== undefined && i.code !== undefined) {
       i.mfaTime = await useMfaCode(ctx, ctx.caller.userName, i.serial, i.code);
     }
-    const role = await findRole(ctx, i.roleArn);
-    // The trust policy is the role's resource-based policy, and it must allow even within one
-    // account ("Policy evaluation logic"); a role that does not exist allows nothing.
-    const trust = role === undefined ? undefined : compileStored(role.body.trustPolicy, 'trust');
-    const account = ROLE_ARN.exec(i.roleArn)?.[1];
     const values: Record<string, ContextValue> = {
       'sts:RoleSessionName': i.sessionName,
       ...(i.externalId === undefined ? {} : { 'sts:ExternalId': i.externalId }),
@@ -194,20 +189,10 @@ const assumeRole = operation<AssumeRoleInput>({
       ...(i.sourceIdentity === undefined ? {} : { 'sts:SourceIdentity': i.sourceIdentity }),
       ...(i.mfaTime === undefined ? {} : { 'aws:MultiFactorAuthPresent': 'true', 'aws:MultiFactorAuthAge': '0' }),
     };
-    const base: AuthTarget = {
-      resource: i.roleArn,
-      values,
-      resourceMustAllow: true,
-      ...(trust === undefined ? {} : { resourcePolicy: trust }),
-      ...(account === undefined ? {} : { resourceAccount: account }),
-    };
-    const targets: AuthTarget[] = [base];
-    // "Passing session tags in AWS STS": tags need sts:TagSession; "Monitor and control actions
-    // taken with assumed roles": a source identity needs sts:SetSourceIdentity — both in the trust
-    // policy and the caller's policies.
-    if (i.tags.length > 0) targets.push({ ...base, action: 'sts:TagSession' });
-    if (i.sourceIdentity !== undefined) targets.push({ ...base, action: 'sts:SetSourceIdentity' });
-    return targets;
+    return trustTargets(ctx, i.roleArn, values, {
+      tags: i.tags.length > 0,
+      sourceIdentity: i.sourceIdentity !== undefined,
+    });
   },
   async run(i, ctx) {
     // "You cannot use AWS account root user credentials to call AssumeRole" (STS API Reference).

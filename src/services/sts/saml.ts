@@ -20,14 +20,13 @@ import {
   type VerifiedAssertion,
   verifySamlResponse,
 } from '../../auth/saml.js';
-import { compileStored } from '../../authz/index.js';
 import { type ContextValue, describePrincipal } from '../../policy/index.js';
 import { WireError } from '../../protocols/wire-error.js';
 import { requestTagValues } from '../iam/common.js';
 import { findSamlProvider } from '../iam/saml-providers.js';
-import { type AnyOperation, type AuthTarget, operation } from '../operation.js';
+import { type AnyOperation, operation } from '../operation.js';
 import { RULES } from '../params.js';
-import { findRole, issue, ROLE_ARN, readPolicyArns, sessionPolicies } from './common.js';
+import { findRole, issue, readPolicyArns, sessionPolicies, trustTargets } from './common.js';
 
 /** What the verified SAML response gave, kept with the input between authentication and the handler. */
 interface Verified {
@@ -129,13 +128,10 @@ const assumeRoleWithSaml = operation<SamlInput>({
     }
   },
 
+  // "Troubleshooting SAML 2.0 federation with AWS": the denial names no principal.
+  deniedMessage: (action) => `Not authorized to perform ${action}`,
   async targets(i, ctx) {
     const v = verifiedOf(i);
-    const role = await findRole(ctx, i.roleArn);
-    // The trust policy is the role's resource-based policy and must itself allow ("Policy evaluation
-    // logic"); a role that does not exist allows nothing.
-    const trust = role === undefined ? undefined : compileStored(role.body.trustPolicy, 'trust');
-    const account = ROLE_ARN.exec(i.roleArn)?.[1];
     const { tags, transitiveTagKeys, sourceIdentity } = v.claims;
     const values: Record<string, ContextValue> = {
       ...v.keys,
@@ -143,19 +139,10 @@ const assumeRoleWithSaml = operation<SamlInput>({
       ...(transitiveTagKeys.length > 0 ? { 'sts:TransitiveTagKeys': transitiveTagKeys } : {}),
       ...(sourceIdentity === undefined ? {} : { 'sts:SourceIdentity': sourceIdentity }),
     };
-    const base: AuthTarget = {
-      resource: i.roleArn,
-      values,
-      resourceMustAllow: true,
-      ...(trust === undefined ? {} : { resourcePolicy: trust }),
-      ...(account === undefined ? {} : { resourceAccount: account }),
-    };
-    const targets: AuthTarget[] = [base];
-    // "Troubleshooting SAML 2.0 federation with AWS": with PrincipalTag attributes "your trust policy
-    // must also include the sts:TagSession action"; with SourceIdentity, sts:SetSourceIdentity.
-    if (tags.length > 0) targets.push({ ...base, action: 'sts:TagSession' });
-    if (sourceIdentity !== undefined) targets.push({ ...base, action: 'sts:SetSourceIdentity' });
-    return targets;
+    return trustTargets(ctx, i.roleArn, values, {
+      tags: tags.length > 0,
+      sourceIdentity: sourceIdentity !== undefined,
+    });
   },
 
   async run(i, ctx) {

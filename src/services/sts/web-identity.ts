@@ -9,13 +9,12 @@
 
 import type { Caller } from '../../auth/caller.js';
 import { OidcError, OidcVerifier, type WebIdentity } from '../../auth/oidc.js';
-import { authorize, compileStored } from '../../authz/index.js';
 import { type ContextValue, describePrincipal } from '../../policy/index.js';
 import { WireError } from '../../protocols/wire-error.js';
 import { requestTagValues } from '../iam/common.js';
-import { type AnyOperation, type AuthTarget, operation } from '../operation.js';
+import { type AnyOperation, operation } from '../operation.js';
 import { RULES } from '../params.js';
-import { findRole, issue, ROLE_ARN, readPolicyArns, sessionPolicies } from './common.js';
+import { findRole, issue, ROLE_ARN, readPolicyArns, sessionPolicies, trustTargets } from './common.js';
 
 /** One verifier (and so one discovery and key-set cache) per process. */
 const verifier = new OidcVerifier();
@@ -123,33 +122,13 @@ const assumeRoleWithWebIdentity = operation<WebIdentityInput>({
   },
   async targets(i, ctx) {
     const id = identityOf(i);
-    const role = await findRole(ctx, i.roleArn);
-    // The trust policy is the role's resource-based policy and must allow on its own: a federated
-    // principal has no identity policies ("Policy evaluation logic"). A missing role allows nothing.
-    const trust = role === undefined ? undefined : compileStored(role.body.trustPolicy, 'trust');
-    const account = ROLE_ARN.exec(i.roleArn)?.[1];
-    const base: AuthTarget = {
-      resource: i.roleArn,
-      values: identityValues(id, i.sessionName),
-      resourceMustAllow: true,
-      ...(trust === undefined ? {} : { resourcePolicy: trust }),
-      ...(account === undefined ? {} : { resourceAccount: account }),
-    };
-    const targets: AuthTarget[] = [base];
-    // "trust policies for all roles connected to the identity provider (IdP) that is passing tags must
-    // have the sts:TagSession permission" ("Passing session tags in AWS STS"); a source identity needs
-    // sts:SetSourceIdentity ("Monitor and control actions taken with assumed roles").
-    if (id.sessionTags.length > 0) targets.push({ ...base, action: 'sts:TagSession' });
-    if (id.sourceIdentity !== undefined) targets.push({ ...base, action: 'sts:SetSourceIdentity' });
-    // The dispatcher authorizes these targets again; deciding here first only gives the denial STS's
-    // wording for federated callers, which names no principal ARN.
-    const policies = await ctx.deps.policies.get(ctx.caller, ctx.revision);
-    for (const t of targets) {
-      const action = t.action ?? ACTION;
-      if (!authorize(ctx.caller, policies, ctx.env, { ...t, action }).allowed) throw notAuthorized(action);
-    }
-    return targets;
+    // A federated principal has no identity policies: the trust policy alone decides.
+    return trustTargets(ctx, i.roleArn, identityValues(id, i.sessionName), {
+      tags: id.sessionTags.length > 0,
+      sourceIdentity: id.sourceIdentity !== undefined,
+    });
   },
+  deniedMessage: (action) => `Not authorized to perform ${action}`,
   async run(i, ctx) {
     const id = identityOf(i);
     const role = await findRole(ctx, i.roleArn);

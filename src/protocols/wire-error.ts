@@ -49,6 +49,21 @@ const STATUS: Record<string, { status: number; type: 'Sender' | 'Receiver' }> = 
   ServiceFailure: { status: 500, type: 'Receiver' },
   InternalFailure: { status: 500, type: 'Receiver' },
   ServiceUnavailable: { status: 503, type: 'Receiver' },
+  // restJson1 (Bedrock): the httpStatusCode of each error shape in the service model.
+  UnrecognizedClientException: { status: 403, type: 'Sender' },
+  InvalidSignatureException: { status: 403, type: 'Sender' },
+  IncompleteSignatureException: { status: 403, type: 'Sender' },
+  MissingAuthenticationTokenException: { status: 403, type: 'Sender' },
+  ExpiredTokenException: { status: 403, type: 'Sender' },
+  UnknownOperationException: { status: 404, type: 'Sender' },
+  ResourceNotFoundException: { status: 404, type: 'Sender' },
+  ThrottlingException: { status: 429, type: 'Sender' },
+  ModelNotReadyException: { status: 429, type: 'Sender' },
+  ModelTimeoutException: { status: 408, type: 'Sender' },
+  ModelErrorException: { status: 424, type: 'Sender' },
+  ModelStreamErrorException: { status: 424, type: 'Sender' },
+  ServiceUnavailableException: { status: 503, type: 'Receiver' },
+  InternalServerException: { status: 500, type: 'Receiver' },
 };
 
 /** The HTTP status and fault type of an error code. */

@@ -77,7 +77,10 @@ export function accessDeniedMessage(
   resource: string,
   result: EvaluationResult,
 ): string {
-  const head = `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource}`;
+  // An action without resource-level permissions is authorized on "*", and AWS's message then
+  // names no resource ("… is not authorized to perform: bedrock:ListFoundationModels because …").
+  const on = resource === '*' ? '' : ` on resource: ${resource}`;
+  const head = `User: ${caller.arn} is not authorized to perform: ${action}${on}`;
   if (result.decision === 'ExplicitDeny') return `${head} with an explicit deny in ${EXPLICIT[result.decidedBy]}`;
   return `${head} because ${NO_ALLOW[result.decidedBy]} the ${action} action`;
 }

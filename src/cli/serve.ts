@@ -3,11 +3,12 @@
  * start it prints the root user's credentials once and the `aws` commands to try.
  */
 
+import { ProviderConfigError } from '../providers/config.js';
 import { ConfigError, readConfig } from '../server/config.js';
 import { startServer } from '../server/index.js';
 import { readArgs } from './args.js';
 
-const FLAGS = ['host', 'port', 'data-dir', 'database-url', 'account-id', 'log-level'];
+const FLAGS = ['host', 'port', 'data-dir', 'database-url', 'account-id', 'log-level', 'config'];
 
 /** Runs `basalt serve`; resolves to the exit code once the server has stopped. */
 export async function serve(argv: string[]): Promise<number> {
@@ -26,7 +27,16 @@ export async function serve(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const server = await startServer(config);
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(config);
+  } catch (e) {
+    if (e instanceof ProviderConfigError) {
+      process.stderr.write(`basalt serve: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
   const first = server.firstAccount;
   if (first !== undefined) {
     process.stderr.write(
@@ -37,7 +47,10 @@ export async function serve(argv: string[]): Promise<number> {
         `Try:\n` +
         `  aws --endpoint-url ${server.url} sts get-caller-identity\n` +
         `  aws --endpoint-url ${server.url} iam create-user --user-name alice\n` +
-        `  aws --endpoint-url ${server.url} iam list-users\n\n`,
+        `  aws --endpoint-url ${server.url} iam list-users\n` +
+        `  aws --endpoint-url ${server.url} bedrock list-foundation-models --by-provider Anthropic\n` +
+        `  aws --endpoint-url ${server.url} bedrock-runtime converse --model-id anthropic.claude-3-haiku-20240307-v1:0 \\\n` +
+        `      --messages '[{"role":"user","content":[{"text":"hello"}]}]'\n\n`,
     );
   }
   await new Promise<void>((resolve) => {

@@ -21,6 +21,8 @@ export interface ServerConfig {
   maxBodyBytes: number;
   /** How often access key last-used times are written (ms). */
   lastUsedFlushMs: number;
+  /** The model provider configuration file (YAML or JSON); every model runs on `echo` without one. */
+  providerConfig?: string;
 }
 
 /** Problems found in the configuration, worded for the operator. */
@@ -53,6 +55,7 @@ export function readConfig(flags: ReadonlyMap<string, string>, env: NodeJS.Proce
     throw new ConfigError('BASALT_DATABASE_URL must start with postgres:// or postgresql://');
   }
   const masterKey = nonEmpty(env.BASALT_MASTER_KEY);
+  const providerConfig = pick('config', 'BASALT_CONFIG');
   return {
     host: pick('host', 'BASALT_HOST') ?? '127.0.0.1',
     port,
@@ -65,6 +68,7 @@ export function readConfig(flags: ReadonlyMap<string, string>, env: NodeJS.Proce
     ...(rootAccessKeyId === undefined ? {} : { rootAccessKeyId }),
     ...(rootSecretAccessKey === undefined ? {} : { rootSecretAccessKey }),
     ...(masterKey === undefined ? {} : { masterKey }),
+    ...(providerConfig === undefined ? {} : { providerConfig }),
   };
 }
 

@@ -13,11 +13,13 @@ import { Duplex } from 'node:stream';
 import { type Logger, pino } from 'pino';
 import { Authenticator } from '../auth/authenticate.js';
 import { PolicyCache } from '../authz/index.js';
+import { loadProviderConfig } from '../providers/config.js';
 import { LastUsedRecorder } from '../services/last-used.js';
 import { openStore, type Store } from '../store/index.js';
 import { bootstrapFirstAccount, ensureDataDir, type FirstAccount, loadMasterKey } from './bootstrap.js';
 import type { ServerConfig } from './config.js';
 import { handleQuery, type QueryEndpointDeps } from './query-endpoint.js';
+import { handleRest, type RestAnswer } from './rest-endpoint.js';
 
 /** A running server. */
 export interface RunningServer {
@@ -82,6 +84,29 @@ class ReplayedSocket extends Duplex {
   }
 }
 
+/**
+ * Writes an event stream as it is produced, waiting for the client to drain (backpressure); stops
+ * when the client goes away (the producer sees the same signal and aborts its upstream call).
+ */
+async function writeStream(res: AnyResponse, events: AsyncIterable<Buffer>, signal: AbortSignal): Promise<void> {
+  for await (const chunk of events) {
+    if (signal.aborted) break;
+    const writable = res as unknown as NodeJS.WritableStream;
+    if (!writable.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
+    }
+  }
+  if (!signal.aborted) res.end();
+}
+
 /** Reads a request body up to `limit` bytes; undefined when it is larger (the rest is not read). */
 function readBody(req: AnyRequest, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
@@ -121,6 +146,10 @@ function defaultLogger(config: ServerConfig): Logger {
 
 /** Starts basalt with this configuration. */
 export async function startServer(config: ServerConfig, log: Logger = defaultLogger(config)): Promise<RunningServer> {
+  // A provider file that does not load stops the start before anything is created, with its
+  // message (ProviderConfigError).
+  const models = loadProviderConfig(config.providerConfig);
+  for (const warning of models.warnings) log.warn({ config: config.providerConfig }, warning);
   ensureDataDir(config.dataDir);
   const secrets = loadMasterKey(config);
   const store = await openStore(
@@ -129,6 +158,7 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
   const firstAccount = await bootstrapFirstAccount(store, secrets, config);
   const lastUsed = new LastUsedRecorder(store, config.lastUsedFlushMs);
   const deps: QueryEndpointDeps = {
+    models,
     store,
     secrets,
     policies: new PolicyCache(store),
@@ -145,51 +175,61 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
     inFlight++;
     const started = performance.now();
     const requestId = randomUUID();
+    // Aborted when the client goes away before the answer is complete: model calls stop upstream.
+    const abort = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
     try {
       const body = await readBody(req, config.maxBodyBytes);
       const url = req.url ?? '/';
       const q = url.indexOf('?');
-      let answer: {
-        status: number;
-        body: string;
-        service?: string;
-        action?: string;
-        caller?: string;
-        errorCode?: string;
-      };
+      const rawPath = q < 0 ? url : url.slice(0, q);
+      let answer: RestAnswer;
       if (body === undefined) {
         answer = {
           status: 413,
-          body:
+          headers: { 'content-type': 'text/xml' },
+          body: Buffer.from(
             `<ErrorResponse><Error><Type>Sender</Type><Code>RequestEntityTooLarge</Code><Message>Request body is larger than ` +
-            `${config.maxBodyBytes} bytes.</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+              `${config.maxBodyBytes} bytes.</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+          ),
+          service: '',
+          action: '',
           errorCode: 'RequestEntityTooLarge',
         };
       } else {
-        answer = await handleQuery(
-          {
-            method: req.method ?? 'GET',
-            rawPath: q < 0 ? url : url.slice(0, q),
-            rawQuery: q < 0 ? '' : url.slice(q + 1),
-            // Repeated headers stay separate values: SigV4 joins them with commas itself.
-            headers: 'headersDistinct' in req ? { ...req.headers, ...req.headersDistinct } : req.headers,
-            body,
-            http2: req.httpVersionMajor === 2,
-          },
-          { sourceIp: sourceIp(req), secureTransport: false, now: new Date() },
-          requestId,
-          deps,
-        );
+        const signed = {
+          method: req.method ?? 'GET',
+          rawPath,
+          rawQuery: q < 0 ? '' : url.slice(q + 1),
+          // Repeated headers stay separate values: SigV4 joins them with commas itself.
+          headers: 'headersDistinct' in req ? { ...req.headers, ...req.headersDistinct } : req.headers,
+          body,
+          http2: req.httpVersionMajor === 2,
+        };
+        const env = { sourceIp: sourceIp(req), secureTransport: false, now: new Date() };
+        if (rawPath === '/') {
+          // awsQuery (IAM, STS) posts to the root path; every restJson1 operation has a longer path.
+          const query = await handleQuery(signed, env, requestId, deps);
+          answer = { ...query, headers: { 'content-type': 'text/xml' }, body: Buffer.from(query.body, 'utf8') };
+        } else {
+          answer = await handleRest(signed, env, requestId, abort.signal, deps);
+        }
       }
-      const payload = Buffer.from(answer.body, 'utf8');
-      res.writeHead(answer.status, {
-        'content-type': 'text/xml',
-        'content-length': String(payload.length),
+      const headers: Record<string, string> = {
+        ...answer.headers,
         'x-amzn-requestid': requestId,
         // While shutting down, HTTP/1.1 clients are told not to reuse the connection.
         ...(closing !== undefined && req.httpVersionMajor === 1 ? { connection: 'close' } : {}),
-      });
-      res.end(payload);
+      };
+      if (Buffer.isBuffer(answer.body)) {
+        res.writeHead(answer.status, { ...headers, 'content-length': String(answer.body.length) });
+        res.end(answer.body);
+      } else {
+        res.writeHead(answer.status, headers);
+        await writeStream(res, answer.body, abort.signal);
+      }
       log.info(
         {
           requestId,
@@ -264,6 +304,7 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
       await listenerClosed;
       await lastUsed.close().catch((e) => log.error({ err: e }, 'last-used flush failed'));
       await store.close();
+      await models.close().catch((e) => log.error({ err: e }, 'closing model providers failed'));
       clearInterval(flushTimer);
       await new Promise<void>((resolve) => log.flush(() => resolve()));
     })();

@@ -42,6 +42,9 @@ const ANONYMOUS: Caller = {
   principalTypeName: 'Anonymous',
 };
 
+/** IAM and STS calls are short: they do not stop when the client goes away. */
+const NEVER_ABORTED = new AbortController().signal;
+
 /** What the endpoint answers. */
 export interface QueryAnswer {
   status: number;
@@ -137,6 +140,7 @@ export async function handleQuery(
       requestId,
       deps,
       revision,
+      signal: NEVER_ABORTED,
     });
     return {
       status: 200,

@@ -10,12 +10,20 @@ import type { AuthzRequest, Caller, PolicyCache, RequestEnv } from '../authz/ind
 import { authorize } from '../authz/index.js';
 import type { QueryParams, XmlValue } from '../protocols/aws-query.js';
 import { WireError } from '../protocols/wire-error.js';
+import type { ModelProvider } from '../providers/types.js';
 import type { Store } from '../store/types.js';
 import type { LastUsedRecorder } from './last-used.js';
 import { Params } from './params.js';
 
+/** Which provider runs a Bedrock model ID, and under what upstream name (src/providers config). */
+export interface ModelRouter {
+  resolve(modelId: string): { provider: ModelProvider; upstreamModel: string };
+}
+
 /** What every operation may use. */
 export interface ServiceDeps {
+  /** The model providers behind the Bedrock runtime. */
+  models: ModelRouter;
   store: Store;
   secrets: SecretBox;
   policies: PolicyCache;
@@ -31,10 +39,16 @@ export interface CallContext {
   deps: ServiceDeps;
   /** The store revision read when the request arrived: caches answer as of it. */
   revision: number;
+  /** Aborted when the client goes away: long calls (model invocations) stop their upstream work. */
+  signal: AbortSignal;
 }
 
-/** A resource the caller must be allowed on; `action` defaults to the operation's. */
-export type AuthTarget = Omit<AuthzRequest, 'action'> & { action?: string };
+/**
+ * A resource the caller must be allowed on; `action` defaults to the operation's, `env` to the
+ * request's (a cross-region inference profile authorizes each destination with its own
+ * `aws:RequestedRegion`).
+ */
+export type AuthTarget = Omit<AuthzRequest, 'action'> & { action?: string; env?: RequestEnv };
 
 /** A declared operation. */
 export interface Operation<I> {
@@ -87,6 +101,25 @@ export function registry(ops: readonly AnyOperation[]): ReadonlyMap<string, AnyO
 }
 
 /**
+ * Authorizes every target in order with the caller's policies as of the request's revision; the
+ * first denial throws the error `denied` builds from AWS's message (each protocol has its own code:
+ * AccessDenied for awsQuery, AccessDeniedException for restJson1).
+ */
+export async function authorizeTargets(
+  targets: readonly AuthTarget[],
+  defaultAction: string,
+  ctx: CallContext,
+  denied: (action: string, message: string) => Error,
+): Promise<void> {
+  const policies = await ctx.deps.policies.get(ctx.caller, ctx.revision);
+  for (const t of targets) {
+    const action = t.action ?? defaultAction;
+    const outcome = authorize(ctx.caller, policies, t.env ?? ctx.env, { ...t, action });
+    if (!outcome.allowed) throw denied(action, outcome.message);
+  }
+}
+
+/**
  * Runs one operation: parameters, then authorization of every target (the first denial answers,
  * in AWS's words), then the handler.
  */
@@ -106,12 +139,9 @@ export async function dispatch(
   if (op.noPermissionRequired === undefined) {
     const targets = await op.targets(input, ctx);
     if (targets.length === 0) throw new Error(`operation ${op.name} declared no authorization target`);
-    const policies = await ctx.deps.policies.get(ctx.caller, ctx.revision);
-    for (const t of targets) {
-      const action = t.action ?? op.action;
-      const outcome = authorize(ctx.caller, policies, ctx.env, { ...t, action });
-      if (!outcome.allowed) throw new WireError('AccessDenied', op.deniedMessage?.(action) ?? outcome.message);
-    }
+    await authorizeTargets(targets, op.action, ctx, (action, message) => {
+      return new WireError('AccessDenied', op.deniedMessage?.(action) ?? message);
+    });
   }
   return op.run(input, ctx);
 }

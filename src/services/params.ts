@@ -52,6 +52,44 @@ export const RULES = {
   tagValue: { required: true, min: 0, max: 256, pattern: '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*' },
 } satisfies Record<string, StringRule>;
 
+/**
+ * Checks one string value against its rule and records AWS's violation text in `errors` (the
+ * smithy validation wording IAM and Bedrock share). Returns the value, or undefined when absent.
+ */
+export function checkString(
+  errors: string[],
+  label: string,
+  value: string | undefined,
+  rule: StringRule,
+): string | undefined {
+  if (value === undefined) {
+    if (rule.required === true)
+      errors.push(`Value null at '${label}' failed to satisfy constraint: Member must not be null`);
+    return undefined;
+  }
+  const length = [...value].length;
+  if (rule.min !== undefined && length < rule.min) {
+    errors.push(
+      `Value '${value}' at '${label}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`,
+    );
+  } else if (rule.max !== undefined && length > rule.max) {
+    errors.push(
+      `Value at '${label}' failed to satisfy constraint: Member must have length less than or equal to ${rule.max}`,
+    );
+  } else if (rule.pattern !== undefined && !anchored(rule.pattern).test(value)) {
+    errors.push(
+      `Value '${value}' at '${label}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${rule.pattern}`,
+    );
+  }
+  return value;
+}
+
+/** The one message for all collected violations: "N validation error(s) detected: …; …". */
+export function validationMessage(errors: readonly string[]): string {
+  const n = errors.length;
+  return `${n} validation error${n === 1 ? '' : 's'} detected: ${errors.join('; ')}`;
+}
+
 /** Reads typed parameters; call `done()` to throw the collected ValidationError, if any. */
 export class Params {
   private readonly errors: string[] = [];
@@ -60,26 +98,7 @@ export class Params {
   constructor(readonly raw: QueryParams) {}
 
   private check(label: string, value: string | undefined, rule: StringRule): string | undefined {
-    if (value === undefined) {
-      if (rule.required === true)
-        this.errors.push(`Value null at '${label}' failed to satisfy constraint: Member must not be null`);
-      return undefined;
-    }
-    const length = [...value].length;
-    if (rule.min !== undefined && length < rule.min) {
-      this.errors.push(
-        `Value '${value}' at '${label}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`,
-      );
-    } else if (rule.max !== undefined && length > rule.max) {
-      this.errors.push(
-        `Value at '${label}' failed to satisfy constraint: Member must have length less than or equal to ${rule.max}`,
-      );
-    } else if (rule.pattern !== undefined && !anchored(rule.pattern).test(value)) {
-      this.errors.push(
-        `Value '${value}' at '${label}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${rule.pattern}`,
-      );
-    }
-    return value;
+    return checkString(this.errors, label, value, rule);
   }
 
   /** A string parameter checked against its rule. */
@@ -180,11 +199,7 @@ export class Params {
 
   /** Throws the collected violations as one ValidationError (AWS's wording), if there are any. */
   done(): void {
-    const n = this.errors.length;
-    if (n === 0) return;
-    throw new WireError(
-      'ValidationError',
-      `${n} validation error${n === 1 ? '' : 's'} detected: ${this.errors.join('; ')}`,
-    );
+    if (this.errors.length === 0) return;
+    throw new WireError('ValidationError', validationMessage(this.errors));
   }
 }

@@ -180,6 +180,68 @@ export interface SamlProvider {
   tags: Tag[];
 }
 
+/**
+ * A Bedrock application inference profile ("Create an application inference profile", Amazon
+ * Bedrock User Guide). Key: `region/id`; Bedrock resources are regional.
+ */
+export interface InferenceProfile {
+  id: string;
+  name: string;
+  arn: string;
+  region: string;
+  description?: string;
+  /** The foundation model ARNs it routes to (one per region; one for a copied model). */
+  modelArns: string[];
+  /** The model or system inference profile it was copied from. */
+  copiedFrom: string;
+  createdAt: string;
+  updatedAt: string;
+  tags: Tag[];
+}
+
+/** One version (or the draft) of a guardrail's configuration. */
+export interface GuardrailConfig {
+  name: string;
+  description?: string;
+  /** The policies as validated by the guardrail engine (JSON; see src/services/bedrock/guardrail-engine.ts). */
+  policies: Record<string, unknown>;
+  blockedInputMessaging: string;
+  blockedOutputsMessaging: string;
+  createdAt: string;
+  updatedAt: string;
+  /** For numbered versions: the description given to CreateGuardrailVersion. */
+  versionDescription?: string;
+}
+
+/** A Bedrock guardrail with its draft and numbered versions. Key: `region/id`. */
+export interface Guardrail {
+  id: string;
+  arn: string;
+  region: string;
+  draft: GuardrailConfig;
+  /** Numbered versions by their number ("1", "2", …): immutable once made. */
+  versions: Record<string, GuardrailConfig>;
+  nextVersion: number;
+  createdAt: string;
+  tags: Tag[];
+}
+
+/** A Bedrock provisioned throughput. Key: `region/id`. */
+export interface ProvisionedModel {
+  id: string;
+  name: string;
+  arn: string;
+  region: string;
+  modelArn: string;
+  foundationModelArn: string;
+  modelUnits: number;
+  commitmentDuration?: 'OneMonth' | 'SixMonths';
+  commitmentExpirationTime?: string;
+  createdAt: string;
+  lastModifiedAt: string;
+  tags: Tag[];
+}
+
 /** Maps each entity kind to its body type. */
 export interface Bodies {
   account: Account;
@@ -196,6 +258,9 @@ export interface Bodies {
   'password-policy': PasswordPolicy;
   'oidc-provider': OidcProvider;
   'saml-provider': SamlProvider;
+  'inference-profile': InferenceProfile;
+  guardrail: Guardrail;
+  'provisioned-model': ProvisionedModel;
 }
 
 /** Every entity kind. */

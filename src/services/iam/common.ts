@@ -22,6 +22,7 @@ import type {
 } from '../../store/types.js';
 import { type AnyOperation, type CallContext, operation } from '../operation.js';
 import { type Params, RULES } from '../params.js';
+import { requestTagValues, resourceTagValues as sharedResourceTagValues } from '../tag-context.js';
 
 /** The IAM XML namespace. */
 export const IAM_NAMESPACE = 'https://iam.amazonaws.com/doc/2010-05-08/';
@@ -79,22 +80,11 @@ export async function entityArn(
   };
 }
 
+export { requestTagValues };
+
 /** `aws:ResourceTag/…` (and the older `iam:ResourceTag/…`) of a resource's tags. */
 export function resourceTagValues(tags: readonly Tag[]): Record<string, ContextValue> {
-  const out: Record<string, ContextValue> = {};
-  for (const t of tags) {
-    out[`aws:ResourceTag/${t.Key}`] = t.Value;
-    out[`iam:ResourceTag/${t.Key}`] = t.Value;
-  }
-  return out;
-}
-
-/** `aws:RequestTag/…` and `aws:TagKeys` of the tags a request sets. */
-export function requestTagValues(tags: readonly Tag[]): Record<string, ContextValue> {
-  const out: Record<string, ContextValue> = {};
-  for (const t of tags) out[`aws:RequestTag/${t.Key}`] = t.Value;
-  out['aws:TagKeys'] = tags.map((t) => t.Key);
-  return out;
+  return sharedResourceTagValues(tags, true);
 }
 
 /** At most 50 tags on one entity ("IAM and AWS STS quotas"). */

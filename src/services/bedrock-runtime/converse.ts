@@ -1,0 +1,134 @@
+/**
+ * Converse and ConverseStream (Amazon Bedrock API Reference): one message format for every model.
+ * Authorized as bedrock:InvokeModel and bedrock:InvokeModelWithResponseStream ("Converse":
+ * "requires permission for the bedrock:InvokeModel action"), on the same resources as InvokeModel.
+ */
+
+import { encodeEvent, encodeExceptionEvent } from '../../protocols/event-stream.js';
+import { JsonParams } from '../json-params.js';
+import type { CallContext } from '../operation.js';
+import { jsonBody, type RestRequest, restOperation } from '../rest-operation.js';
+import {
+  type ConverseInput,
+  converseStreamEncoder,
+  decodeConverseRequest,
+  encodeConverseResponse,
+} from './converse-format.js';
+import { type GuardrailRef, guardrailIdOf, guardrailRef, loadGuardrail } from './guardrail-use.js';
+import { type GuardedAnswer, guardedInvoke, invokeTargets, MODEL_ID_RULE, textFamily } from './invoke.js';
+import { invokeModel, modelRequest, startStream, streamExceptionOf } from './model-call.js';
+import { mustHaveModel, type ResolvedModel, resolveModel } from './resolve-model.js';
+
+interface ConverseOpInput {
+  modelId: string;
+  converse: ConverseInput;
+  guardrail: GuardrailRef | undefined;
+  resolved?: ResolvedModel;
+}
+
+function parseConverse(req: RestRequest): ConverseOpInput {
+  const p = new JsonParams({});
+  const modelId = p.bound('modelId', req.pathParams.modelId, MODEL_ID_RULE);
+  p.done();
+  const converse = decodeConverseRequest(jsonBody(req));
+  return { modelId, converse, guardrail: guardrailRef(converse.guardrail?.identifier, converse.guardrail?.version) };
+}
+
+/** The guardrail trace of a Converse answer when the request asked for it ("GuardrailTraceAssessment"). */
+function traceOf(i: ConverseOpInput, answer: GuardedAnswer): unknown {
+  const trace = i.converse.guardrail?.trace;
+  if (i.guardrail === undefined || trace === undefined || trace === 'disabled') return undefined;
+  const id = guardrailIdOf(i.guardrail.identifier);
+  return {
+    guardrail: {
+      ...(answer.input === undefined ? {} : { inputAssessment: { [id]: answer.input.assessments[0] ?? {} } }),
+      ...(answer.output === undefined ? {} : { outputAssessments: { [id]: answer.output.assessments } }),
+    },
+  };
+}
+
+async function converse(i: ConverseOpInput, ctx: CallContext): Promise<GuardedAnswer> {
+  const model = mustHaveModel(i.resolved ?? (await resolveModel(ctx, i.modelId, {})));
+  textFamily(model);
+  const guardrail = i.guardrail === undefined ? undefined : await loadGuardrail(ctx, i.guardrail);
+  const request = i.converse.request;
+  return guardedInvoke(guardrail, request, (sent) => invokeModel(ctx, model, modelRequest(ctx, model, sent)));
+}
+
+const converseOp = restOperation<ConverseOpInput>({
+  name: 'Converse',
+  action: 'bedrock:InvokeModel',
+  method: 'POST',
+  path: '/model/{modelId}/converse',
+  parse: parseConverse,
+  targets: invokeTargets,
+  async run(i, ctx) {
+    const started = performance.now();
+    const answer = await converse(i, ctx);
+    return {
+      kind: 'json',
+      body: encodeConverseResponse(answer.response, Math.round(performance.now() - started), traceOf(i, answer)),
+    };
+  },
+});
+
+function events(list: Array<[string, unknown]>): Buffer[] {
+  return list.map(([type, payload]) => encodeEvent(type, payload));
+}
+
+const converseStreamOp = restOperation<ConverseOpInput>({
+  name: 'ConverseStream',
+  action: 'bedrock:InvokeModelWithResponseStream',
+  method: 'POST',
+  path: '/model/{modelId}/converse-stream',
+  parse: parseConverse,
+  targets: invokeTargets,
+  async run(i, ctx) {
+    const started = performance.now();
+    const encoder = converseStreamEncoder();
+    const contentType = 'application/vnd.amazon.eventstream';
+    if (i.guardrail !== undefined) {
+      // A guarded stream is screened whole before anything is sent (the synchronous mode).
+      const answer = await converse(i, ctx);
+      const latency = Math.round(performance.now() - started);
+      const all = [
+        ...encoder.start(),
+        ...encoder.text(answer.response.text),
+        ...encoder.stop(answer.response.stopReason, answer.response.usage, latency, traceOf(i, answer)),
+      ];
+      return { kind: 'stream', contentType, events: fromArray(events(all)) };
+    }
+    const model = mustHaveModel(i.resolved ?? (await resolveModel(ctx, i.modelId, {})));
+    textFamily(model);
+    const { first, rest } = await startStream(ctx, model, modelRequest(ctx, model, i.converse.request));
+    async function* stream(): AsyncGenerator<Buffer> {
+      yield* events(encoder.start());
+      let event = first;
+      try {
+        for (;;) {
+          if (event.type === 'text') yield* events(encoder.text(event.text));
+          else {
+            yield* events(encoder.stop(event.stopReason, event.usage, Math.round(performance.now() - started)));
+            return;
+          }
+          const next = await rest.next();
+          if (next.done === true) return;
+          event = next.value;
+        }
+      } catch (e) {
+        const { type, message } = streamExceptionOf(e, false);
+        yield encodeExceptionEvent(type, message);
+      } finally {
+        await rest.return?.();
+      }
+    }
+    return { kind: 'stream', contentType, events: stream() };
+  },
+});
+
+async function* fromArray(list: Buffer[]): AsyncGenerator<Buffer> {
+  yield* list;
+}
+
+/** Converse and ConverseStream. */
+export const CONVERSE_OPERATIONS = [converseOp, converseStreamOp];

@@ -1,0 +1,280 @@
+/**
+ * InvokeModel and InvokeModelWithResponseStream (Amazon Bedrock API Reference): the model's native
+ * body in and out, optionally screened by a guardrail named in the X-Amzn-Bedrock-Guardrail*
+ * headers. Token usage is reported in the X-Amzn-Bedrock-Input/Output-Token-Count headers, and in
+ * the last stream chunk's `amazon-bedrock-invocationMetrics`.
+ */
+
+import type { FoundationModel } from '../../catalog/bedrock-models.js';
+import { encodeEvent, encodeExceptionEvent } from '../../protocols/event-stream.js';
+import { WireError } from '../../protocols/wire-error.js';
+import { countRequestTokens } from '../../providers/tokens.js';
+import type { ModelResponse } from '../../providers/types.js';
+import { isBlocked } from '../bedrock/guardrail-engine.js';
+import { JsonParams } from '../json-params.js';
+import type { CallContext } from '../operation.js';
+import { type RestRequest, restOperation } from '../rest-operation.js';
+import {
+  applyGuardrailTarget,
+  type GuardrailRef,
+  guardrailRef,
+  guardrailValues,
+  type LoadedGuardrail,
+  loadGuardrail,
+  type Screening,
+  screen,
+} from './guardrail-use.js';
+import { invokeModel, modelRequest, startStream, streamExceptionOf, usageHeaders } from './model-call.js';
+import {
+  decodeNativeRequest,
+  encodeNativeResponse,
+  isNativeChat,
+  type NativeFamily,
+  type NativeRequest,
+  nativeStreamEncoder,
+} from './native-formats.js';
+import { mustHaveModel, type ResolvedModel, resolveModel } from './resolve-model.js';
+
+/** The parsed input of both invoke operations. */
+interface InvokeInput {
+  modelId: string;
+  body: Buffer;
+  guardrail: GuardrailRef | undefined;
+  /** Set by `targets` so that `run` does not resolve the model twice. */
+  resolved?: ResolvedModel;
+}
+
+function header(req: RestRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The model ID rule ("InvokeModelIdentifier", Amazon Bedrock API Reference). */
+export const MODEL_ID_RULE = { required: true, min: 1, max: 2048 } as const;
+
+function parseInvoke(req: RestRequest): InvokeInput {
+  const p = new JsonParams({});
+  const modelId = p.bound('modelId', req.pathParams.modelId, MODEL_ID_RULE);
+  p.done();
+  // The body is read as JSON whatever Content-Type says: the SDK sends application/octet-stream
+  // when the caller gives none, and Bedrock accepts it.
+  return {
+    modelId,
+    body: req.body,
+    guardrail: guardrailRef(
+      header(req, 'x-amzn-bedrock-guardrailidentifier'),
+      header(req, 'x-amzn-bedrock-guardrailversion'),
+    ),
+  };
+}
+
+/** The authorization targets of a call on a model, with the guardrail's key and permission. */
+export async function invokeTargets(
+  i: { modelId: string; guardrail: GuardrailRef | undefined; resolved?: ResolvedModel },
+  ctx: CallContext,
+) {
+  const resolved = await resolveModel(ctx, i.modelId, guardrailValues(ctx, i.guardrail));
+  i.resolved = resolved;
+  return i.guardrail === undefined
+    ? resolved.targets
+    : [...resolved.targets, await applyGuardrailTarget(ctx, i.guardrail)];
+}
+
+/** The native family of a model that serves text generation; ValidationException otherwise. */
+export function textFamily(model: FoundationModel): NativeFamily {
+  if (model.family === 'embedding') {
+    throw new WireError(
+      'ValidationException',
+      `The model ${model.modelId} is an embedding model, which basalt does not serve.`,
+    );
+  }
+  return model.family;
+}
+
+function decode(family: NativeFamily, body: Buffer): { json: unknown; request: NativeRequest } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new WireError('ValidationException', 'Malformed input request, please reformat your input and try again.');
+  }
+  return { json, request: decodeNativeRequest(family, json) };
+}
+
+/** The request with its texts (in requestTexts order) replaced. */
+function withTexts(req: NativeRequest, texts: readonly string[]): NativeRequest {
+  let at = 0;
+  const next = (old: string) => texts[at++] ?? old;
+  return {
+    ...req,
+    system: req.system.map(next),
+    messages: req.messages.map((m) => ({
+      ...m,
+      content: m.content.map((b) => ('text' in b ? { ...b, text: next(b.text) } : b)),
+    })),
+  };
+}
+
+/** Every text of a request, for input screening. */
+export function requestTexts(req: NativeRequest): string[] {
+  const out = [...req.system];
+  for (const m of req.messages) for (const b of m.content) if ('text' in b) out.push(b.text);
+  return out;
+}
+
+/** The outcome of a guarded call: the answer, and what the guardrail found on each side. */
+export interface GuardedAnswer {
+  response: ModelResponse;
+  intervened: boolean;
+  input?: Screening;
+  output?: Screening;
+}
+
+/**
+ * Screens the input, then runs `generate`, then screens the output; a guardrail that blocks answers
+ * with its blocked message and the stop reason `guardrail_intervened` ("How Amazon Bedrock
+ * Guardrails works": the model is not invoked when the input is blocked).
+ */
+export async function guardedInvoke(
+  guardrail: LoadedGuardrail | undefined,
+  req: NativeRequest,
+  generate: (req: NativeRequest) => Promise<ModelResponse>,
+): Promise<GuardedAnswer> {
+  if (guardrail === undefined) return { response: await generate(req), intervened: false };
+  const input = screen(guardrail, 'INPUT', requestTexts(req));
+  if (input.action === 'GUARDRAIL_INTERVENED' && isBlocked(input)) {
+    const text = input.outputs.map((o) => o.text).join('');
+    return {
+      response: { text, stopReason: 'guardrail_intervened', usage: { inputTokens: 0, outputTokens: 0 } },
+      intervened: true,
+      input,
+    };
+  }
+  // Only masked: the model sees the input with the sensitive parts replaced.
+  const sent =
+    input.action === 'GUARDRAIL_INTERVENED'
+      ? withTexts(
+          req,
+          input.outputs.map((o) => o.text),
+        )
+      : req;
+  const response = await generate(sent);
+  const output = screen(guardrail, 'OUTPUT', [response.text]);
+  if (output.action === 'GUARDRAIL_INTERVENED') {
+    return {
+      response: { ...response, text: output.outputs.map((o) => o.text).join(''), stopReason: 'guardrail_intervened' },
+      intervened: true,
+      input,
+      output,
+    };
+  }
+  return { response, intervened: false, input, output };
+}
+
+const invokeOp = restOperation<InvokeInput>({
+  name: 'InvokeModel',
+  action: 'bedrock:InvokeModel',
+  method: 'POST',
+  path: '/model/{modelId}/invoke',
+  parse: parseInvoke,
+  targets: invokeTargets,
+  async run(i, ctx) {
+    const started = performance.now();
+    const model = mustHaveModel(i.resolved ?? (await resolveModel(ctx, i.modelId, {})));
+    const family = textFamily(model);
+    const { json, request } = decode(family, i.body);
+    const guardrail = i.guardrail === undefined ? undefined : await loadGuardrail(ctx, i.guardrail);
+    const { response, intervened } = await guardedInvoke(guardrail, request, (sent) =>
+      invokeModel(ctx, model, modelRequest(ctx, model, sent)),
+    );
+    const native = encodeNativeResponse(family, response, ctx.requestId, {
+      model: model.modelId,
+      chat: isNativeChat(family, json),
+      request,
+      ...(response.stopSequence === undefined ? {} : { stopSequence: response.stopSequence }),
+    }) as Record<string, unknown>;
+    // "Use a guardrail with InvokeModel": the answer says when the guardrail intervened.
+    if (intervened) native['amazon-bedrock-guardrailAction'] = 'INTERVENED';
+    return {
+      kind: 'bytes',
+      contentType: 'application/json',
+      body: Buffer.from(JSON.stringify(native), 'utf8'),
+      headers: usageHeaders(response.usage.inputTokens, response.usage.outputTokens, performance.now() - started),
+    };
+  },
+});
+
+/** A `chunk` event: the model's chunk JSON, base64 in `bytes` ("PayloadPart"). */
+function chunkEvent(chunk: unknown): Buffer {
+  return encodeEvent('chunk', { bytes: Buffer.from(JSON.stringify(chunk), 'utf8').toString('base64') });
+}
+
+const invokeStreamOp = restOperation<InvokeInput>({
+  name: 'InvokeModelWithResponseStream',
+  action: 'bedrock:InvokeModelWithResponseStream',
+  method: 'POST',
+  path: '/model/{modelId}/invoke-with-response-stream',
+  parse: parseInvoke,
+  targets: invokeTargets,
+  async run(i, ctx) {
+    const started = performance.now();
+    const model = mustHaveModel(i.resolved ?? (await resolveModel(ctx, i.modelId, {})));
+    const family = textFamily(model);
+    const { json, request } = decode(family, i.body);
+    const encoder = nativeStreamEncoder(family, model.modelId, {
+      requestId: ctx.requestId,
+      chat: isNativeChat(family, json),
+      request,
+    });
+    const inputTokens = countRequestTokens(request);
+    const headers = { 'x-amzn-bedrock-content-type': 'application/json' };
+    const guardrail = i.guardrail === undefined ? undefined : await loadGuardrail(ctx, i.guardrail);
+    if (guardrail !== undefined) {
+      // A guarded stream is screened whole before anything is sent (synchronous processing mode).
+      const { response } = await guardedInvoke(guardrail, request, (sent) =>
+        invokeModel(ctx, model, modelRequest(ctx, model, sent)),
+      );
+      const latencyMs = performance.now() - started;
+      const chunks = [
+        ...encoder.start(response.usage.inputTokens),
+        ...encoder.text(response.text),
+        ...encoder.stop(response.stopReason, response.usage, { firstByteLatencyMs: latencyMs, latencyMs }),
+      ];
+      return { kind: 'stream', contentType: 'application/vnd.amazon.eventstream', headers, events: toEvents(chunks) };
+    }
+    const { first, rest } = await startStream(ctx, model, modelRequest(ctx, model, request));
+    const firstByteLatencyMs = performance.now() - started;
+    async function* events(): AsyncGenerator<Buffer> {
+      for (const c of encoder.start(inputTokens)) yield chunkEvent(c);
+      let event = first;
+      try {
+        for (;;) {
+          if (event.type === 'text') {
+            for (const c of encoder.text(event.text)) yield chunkEvent(c);
+          } else {
+            const metrics = { firstByteLatencyMs, latencyMs: performance.now() - started };
+            for (const c of encoder.stop(event.stopReason, event.usage, metrics, event.stopSequence))
+              yield chunkEvent(c);
+            return;
+          }
+          const next = await rest.next();
+          if (next.done === true) return;
+          event = next.value;
+        }
+      } catch (e) {
+        const { type, message } = streamExceptionOf(e, true);
+        yield encodeExceptionEvent(type, message);
+      } finally {
+        await rest.return?.();
+      }
+    }
+    return { kind: 'stream', contentType: 'application/vnd.amazon.eventstream', headers, events: events() };
+  },
+});
+
+async function* toEvents(chunks: unknown[]): AsyncGenerator<Buffer> {
+  for (const c of chunks) yield chunkEvent(c);
+}
+
+/** InvokeModel and InvokeModelWithResponseStream. */
+export const INVOKE_OPERATIONS = [invokeOp, invokeStreamOp];

@@ -1,0 +1,145 @@
+/**
+ * What the Bedrock control-plane operations share: resource IDs and ARNs, lookups by ID or ARN,
+ * Bedrock's tag shape, timestamps and pagination tokens (Amazon Bedrock API Reference).
+ */
+
+import { randomBytes } from 'node:crypto';
+import { WireError } from '../../protocols/wire-error.js';
+import type { Kind, Row, StoreReader, Tag } from '../../store/types.js';
+import type { JsonTag } from '../json-params.js';
+import type { CallContext } from '../operation.js';
+
+/** The regional Bedrock resources basalt stores. */
+export type BedrockKind = Extract<Kind, 'inference-profile' | 'guardrail' | 'provisioned-model'>;
+
+/** The ARN resource type of each stored kind ("Resource types defined by Amazon Bedrock"). */
+export const ARN_TYPE: Record<BedrockKind, string> = {
+  'inference-profile': 'application-inference-profile',
+  guardrail: 'guardrail',
+  'provisioned-model': 'provisioned-model',
+};
+
+/** A new 12-character lowercase alphanumeric ID, the form Bedrock gives guardrails and provisioned models. */
+export function newBedrockId(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = randomBytes(12);
+  let out = '';
+  for (const b of bytes) out += alphabet[b % alphabet.length];
+  return out;
+}
+
+/** `arn:aws:bedrock:REGION:ACCOUNT:TYPE/ID`. */
+export function bedrockArn(region: string, accountId: string, type: string, id: string): string {
+  return `arn:aws:bedrock:${region}:${accountId}:${type}/${id}`;
+}
+
+/** The store key of a regional resource. */
+export function regionalKey(region: string, id: string): string {
+  return `${region}/${id}`;
+}
+
+/** A parsed Bedrock ARN. */
+export interface BedrockArn {
+  region: string;
+  accountId: string;
+  type: string;
+  id: string;
+}
+
+/** Parses `arn:aws:bedrock:REGION:ACCOUNT:TYPE/ID`; undefined for anything else. */
+export function parseBedrockArn(arn: string): BedrockArn | undefined {
+  const m = /^arn:aws:bedrock:([a-z0-9-]*):(\d{12})?:([a-z-]+)\/(.+)$/.exec(arn);
+  if (m === null) return undefined;
+  return { region: m[1] ?? '', accountId: m[2] ?? '', type: m[3] ?? '', id: m[4] ?? '' };
+}
+
+/**
+ * Finds a stored resource of the caller's account in the request's region by its ID or its ARN.
+ * An ARN of another account or region, or of another type, finds nothing.
+ */
+export async function findResource<K extends BedrockKind>(
+  store: StoreReader,
+  kind: K,
+  ctx: CallContext,
+  identifier: string,
+): Promise<Row<K> | undefined> {
+  let id = identifier;
+  if (identifier.startsWith('arn:')) {
+    const arn = parseBedrockArn(identifier);
+    if (
+      arn === undefined ||
+      arn.type !== ARN_TYPE[kind] ||
+      arn.accountId !== ctx.caller.accountId ||
+      arn.region !== ctx.env.region
+    ) {
+      return undefined;
+    }
+    id = arn.id;
+  }
+  return store.get(kind, ctx.caller.accountId, regionalKey(ctx.env.region, id));
+}
+
+/** Bedrock's tags from the stored (IAM-shaped) ones. */
+export function wireTags(tags: readonly Tag[]): JsonTag[] {
+  return tags.map((t) => ({ key: t.Key, value: t.Value }));
+}
+
+/** Stored tags from Bedrock's; a key named twice keeps its last value. */
+export function storedTags(tags: readonly JsonTag[]): Tag[] {
+  const byKey = new Map<string, string>();
+  for (const t of tags) byKey.set(t.key, t.value);
+  return [...byKey].map(([Key, Value]) => ({ Key, Value }));
+}
+
+/** At most 200 tags on one resource ("TagList", Amazon Bedrock API Reference). */
+export const MAX_TAGS = 200;
+
+/** Tags after adding `add` (same key: replaced), refused with TooManyTagsException past the quota. */
+export function mergeBedrockTags(existing: readonly Tag[], add: readonly Tag[], arn: string): Tag[] {
+  const out = existing.filter((t) => !add.some((a) => a.Key === t.Key));
+  out.push(...add);
+  if (out.length > MAX_TAGS) {
+    throw new WireError('TooManyTagsException', `The number of tags on ${arn} would exceed the limit of ${MAX_TAGS}.`);
+  }
+  return out;
+}
+
+/**
+ * A Bedrock timestamp on the wire: ISO 8601 text (the service model gives its Timestamp shape
+ * `timestampFormat: iso8601`, not restJson1's default epoch seconds).
+ */
+export function wireTime(iso: string): string {
+  return new Date(iso).toISOString();
+}
+
+/** The current time as ISO text. */
+export function nowIso(ctx: CallContext): string {
+  return ctx.env.now.toISOString();
+}
+
+/** The ResourceNotFoundException of a missing resource, in Bedrock's style. */
+export function notFound(what: string, identifier: string): WireError {
+  return new WireError('ResourceNotFoundException', `The specified ${what} ${identifier} does not exist.`);
+}
+
+/**
+ * One page of `items` after the opaque `nextToken` (the offset, base64) and at most `maxResults`;
+ * a token that does not decode is a ValidationException.
+ */
+export function page<T>(items: readonly T[], nextToken: string | undefined, maxResults: number | undefined) {
+  let start = 0;
+  if (nextToken !== undefined) {
+    const n = Number(Buffer.from(nextToken, 'base64url').toString('utf8'));
+    if (!Number.isInteger(n) || n < 0 || n > items.length) {
+      throw new WireError('ValidationException', 'The provided pagination token is invalid.');
+    }
+    start = n;
+  }
+  const size = maxResults ?? 1000;
+  const slice = items.slice(start, start + size);
+  const end = start + slice.length;
+  return {
+    items: slice,
+    nextToken: end < items.length ? Buffer.from(String(end), 'utf8').toString('base64url') : undefined,
+  };
+}

@@ -52,29 +52,56 @@ export async function signedPost(
   body: string | Uint8Array,
   options: { service?: string; region?: string; contentType?: string; headers?: Record<string, string> } = {},
 ): Promise<QueryResult> {
+  const { status, text } = await signedRequest(url, credentials, 'POST', '/', body, {
+    ...options,
+    contentType: options.contentType ?? 'application/x-www-form-urlencoded; charset=utf-8',
+  });
+  return { status, body: text, ...errorOf(text) };
+}
+
+/**
+ * Signs (SigV4, as `service`) and sends any request: `path` is the raw, already percent-encoded
+ * path, `query` the decoded query parameters.
+ */
+export async function signedRequest(
+  url: string,
+  credentials: Credentials,
+  method: string,
+  path: string,
+  body: string | Uint8Array,
+  options: {
+    service?: string;
+    region?: string;
+    contentType?: string;
+    headers?: Record<string, string>;
+    query?: Record<string, string>;
+  } = {},
+): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
   const u = new URL(url);
   const signer = new SignatureV4({
     credentials,
     region: options.region ?? 'us-east-1',
     service: options.service ?? 'iam',
     sha256: Sha256,
+    uriEscapePath: true,
   });
+  const query = options.query ?? {};
   const signed = await signer.sign({
-    method: 'POST',
+    method,
     protocol: 'http:',
     hostname: u.hostname,
     port: Number(u.port),
-    path: '/',
-    query: {},
+    path,
+    query,
     headers: {
       host: u.host,
-      'content-type': options.contentType ?? 'application/x-www-form-urlencoded; charset=utf-8',
+      ...(options.contentType === undefined ? {} : { 'content-type': options.contentType }),
       ...options.headers,
     },
     body,
   });
-  const { status, text } = await rawRequest(url, 'POST', signed.headers as Record<string, string>, body);
-  return { status, body: text, ...errorOf(text) };
+  const qs = new URLSearchParams(query).toString();
+  return rawRequest(url, method, signed.headers as Record<string, string>, body, qs === '' ? path : `${path}?${qs}`);
 }
 
 /** Sends exactly these bytes with these headers (node:http, so nothing is added or fixed up). */

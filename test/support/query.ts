@@ -96,6 +96,7 @@ export async function signedRequest(
     headers: {
       host: u.host,
       ...(options.contentType === undefined ? {} : { 'content-type': options.contentType }),
+      ...(body.length === 0 ? {} : { 'content-length': String(Buffer.byteLength(body)) }),
       ...options.headers,
     },
     body,

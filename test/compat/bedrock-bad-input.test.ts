@@ -1,0 +1,181 @@
+/**
+ * Bad input to the Bedrock API gets a restJson1 error in Bedrock's shape (the code in
+ * x-amzn-ErrorType, `{"message": …}`), never a 500 or a crash: unknown paths, unsigned and
+ * mis-signed requests, bodies that are not JSON, and random JSON (fast-check) for every operation,
+ * with members of every type in the places the operation reads.
+ */
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { REST_OPERATIONS } from '../../src/server/rest-endpoint.ts';
+import { startBasalt, type TestServer } from '../support/basalt.js';
+import { rootCredentials } from '../support/clients.js';
+import { rawRequest, signedRequest } from '../support/query.js';
+
+/** Fills an operation's path template with these labels (percent-encoded). */
+function fill(path: string, labels: string[]): string {
+  let i = 0;
+  return path.replace(/\{[^}]+\}/g, () => encodeURIComponent(labels[i++ % labels.length] ?? 'x') || 'x');
+}
+
+/** Member names the Bedrock operations read, so random bodies reach the validation code. */
+const MEMBERS = [
+  'messages',
+  'system',
+  'inferenceConfig',
+  'guardrailConfig',
+  'toolConfig',
+  'requestMetadata',
+  'anthropic_version',
+  'max_tokens',
+  'prompt',
+  'inputText',
+  'textGenerationConfig',
+  'name',
+  'description',
+  'tags',
+  'resourceARN',
+  'tagKeys',
+  'modelSource',
+  'inferenceProfileName',
+  'blockedInputMessaging',
+  'blockedOutputsMessaging',
+  'topicPolicyConfig',
+  'wordPolicyConfig',
+  'sensitiveInformationPolicyConfig',
+  'contentPolicyConfig',
+  'provisionedModelName',
+  'modelId',
+  'modelUnits',
+  'input',
+  'source',
+  'content',
+  'role',
+  'text',
+];
+
+const jsonValue = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.constant(null),
+    fc.boolean(),
+    fc.integer(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.string(),
+    fc.constantFrom('user', 'assistant', 'DRAFT', '1', 'BLOCK', 'EMAIL', 'bedrock-2023-05-31', 'INPUT'),
+    fc.array(tie('value'), { maxLength: 3 }),
+    fc.dictionary(fc.constantFrom(...MEMBERS), tie('value'), { maxKeys: 4 }),
+  ),
+})).value;
+
+const body = fc.dictionary(fc.constantFrom(...MEMBERS), jsonValue, { maxKeys: 6 });
+
+const LABELS = [
+  'anthropic.claude-3-haiku-20240307-v1:0',
+  'us.anthropic.claude-3-5-sonnet-20241022-v2:0',
+  'arn:aws:bedrock:us-east-1::foundation-model/meta.llama3-1-8b-instruct-v1:0',
+  'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abcdefabcdef',
+  'abcdefabcdef',
+  'DRAFT',
+  '1',
+  '',
+  '../../etc/passwd',
+  'ü∂ƒ',
+];
+
+describe('bad input to the Bedrock API', { concurrency: false }, () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startBasalt();
+  });
+  after(() => server?.destroy());
+
+  function checkError(r: { status: number; text: string; headers: Record<string, unknown> }, what: string): void {
+    assert.ok(r.status < 500, `${what}: ${r.status} ${r.text}`);
+    if (r.status >= 400) {
+      assert.equal(typeof r.headers['x-amzn-errortype'], 'string', `${what}: no x-amzn-errortype`);
+      const parsed = JSON.parse(r.text) as { message?: unknown };
+      assert.equal(typeof parsed.message, 'string', `${what}: ${r.text}`);
+    }
+  }
+
+  test('unknown paths, unsigned and mis-signed requests', async () => {
+    const unknown = await signedRequest(server.url, rootCredentials, 'GET', '/no-such-thing', '', {
+      service: 'bedrock',
+    });
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.headers['x-amzn-errortype'], 'UnknownOperationException');
+    const unsigned = await rawRequest(server.url, 'GET', { host: 'x' }, '', '/foundation-models');
+    assert.equal(unsigned.status, 403);
+    assert.equal(unsigned.headers['x-amzn-errortype'], 'MissingAuthenticationTokenException');
+    const wrongKey = await signedRequest(
+      server.url,
+      { accessKeyId: 'AKIAAAAAAAAAAAAAAAAA', secretAccessKey: rootCredentials.secretAccessKey },
+      'GET',
+      '/foundation-models',
+      '',
+      { service: 'bedrock' },
+    );
+    assert.equal(wrongKey.status, 403);
+    assert.equal(wrongKey.headers['x-amzn-errortype'], 'UnrecognizedClientException');
+    const wrongSecret = await signedRequest(
+      server.url,
+      { accessKeyId: rootCredentials.accessKeyId, secretAccessKey: 'x'.repeat(40) },
+      'GET',
+      '/foundation-models',
+      '',
+      { service: 'bedrock' },
+    );
+    assert.equal(wrongSecret.headers['x-amzn-errortype'], 'InvalidSignatureException');
+    const wrongService = await signedRequest(server.url, rootCredentials, 'GET', '/foundation-models', '', {
+      service: 'iam',
+    });
+    assert.equal(wrongService.status, 403);
+  });
+
+  test('bodies that are not JSON, or JSON of the wrong shape', async () => {
+    for (const op of REST_OPERATIONS.filter((o) => o.method !== 'GET' && o.method !== 'DELETE')) {
+      for (const text of ['not json', '[1,2]', '"text"', '{"messages": "nope"}', '\u0000\u00ff']) {
+        const r = await signedRequest(server.url, rootCredentials, op.method, fill(op.path, [LABELS[0] ?? 'x']), text, {
+          service: 'bedrock',
+          contentType: 'application/json',
+        });
+        checkError(r, `${op.name} ${JSON.stringify(text)}`);
+        assert.ok(r.status >= 400, `${op.name} accepted ${JSON.stringify(text)}: ${r.text}`);
+      }
+    }
+  });
+
+  test('random JSON to every operation never gets a 500', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...REST_OPERATIONS),
+        body,
+        fc.array(fc.constantFrom(...LABELS), { minLength: 1, maxLength: 3 }),
+        fc.dictionary(
+          fc.constantFrom('maxResults', 'nextToken', 'type', 'guardrailVersion', 'byProvider'),
+          fc.string(),
+          {
+            maxKeys: 2,
+          },
+        ),
+        async (op, json, labels, query) => {
+          const path = fill(op.path, labels);
+          const r = await signedRequest(server.url, rootCredentials, op.method, path, JSON.stringify(json), {
+            service: 'bedrock',
+            contentType: 'application/json',
+            query,
+          });
+          checkError(r, `${op.name} ${path} ${JSON.stringify(json)}`);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // Still serving.
+    const ok = await signedRequest(server.url, rootCredentials, 'GET', '/foundation-models', '', {
+      service: 'bedrock',
+    });
+    assert.equal(ok.status, 200);
+  });
+});

@@ -7,7 +7,7 @@
  */
 
 import { WireError } from '../protocols/wire-error.js';
-import { checkString, type StringRule, validationMessage } from './params.js';
+import { checkInt, checkString, type StringRule, validationMessage } from './params.js';
 
 /** A Bedrock tag (`{key, value}`, lowercase, unlike IAM's). */
 export interface JsonTag {
@@ -65,30 +65,9 @@ export class JsonParams {
 
   /** An integer member (or bound value when `text` is given) within [min, max]. */
   int(name: string, min: number, max: number, required = false, text?: string): number | undefined {
-    let n: number | undefined;
-    if (text !== undefined) {
-      if (!/^-?\d{1,15}$/.test(text)) {
-        this.errors.push(`Value '${text}' at '${name}' failed to satisfy constraint: Member must be an integer`);
-        return undefined;
-      }
-      n = Number(text);
-    } else {
-      n = this.typed(name, 'an integer', (x): x is number => typeof x === 'number' && Number.isInteger(x));
-    }
-    if (n === undefined) {
-      if (required) this.errors.push(`Value null at '${name}' failed to satisfy constraint: Member must not be null`);
-      return undefined;
-    }
-    if (n < min) {
-      this.errors.push(
-        `Value '${n}' at '${name}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`,
-      );
-    } else if (n > max) {
-      this.errors.push(
-        `Value '${n}' at '${name}' failed to satisfy constraint: Member must have value less than or equal to ${max}`,
-      );
-    }
-    return n;
+    const value =
+      text ?? this.typed(name, 'an integer', (x): x is number => typeof x === 'number' && Number.isInteger(x));
+    return checkInt(this.errors, name, value, min, max, required);
   }
 
   /** One of a fixed set of values (a member, or a bound value when `text` is given). */

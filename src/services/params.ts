@@ -84,6 +84,40 @@ export function checkString(
   return value;
 }
 
+/**
+ * Reads an integer (from query text, or a JSON number when `value` is a number) and checks it is
+ * within [min, max], recording AWS's violation text in `errors`. Undefined when absent or not an
+ * integer.
+ */
+export function checkInt(
+  errors: string[],
+  label: string,
+  value: string | number | undefined,
+  min: number,
+  max: number,
+  required: boolean,
+): number | undefined {
+  if (value === undefined) {
+    if (required) errors.push(`Value null at '${label}' failed to satisfy constraint: Member must not be null`);
+    return undefined;
+  }
+  if (typeof value === 'string' && !/^-?\d{1,15}$/.test(value)) {
+    errors.push(`Value '${value}' at '${label}' failed to satisfy constraint: Member must be an integer`);
+    return undefined;
+  }
+  const n = Number(value);
+  if (n < min) {
+    errors.push(
+      `Value '${n}' at '${label}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`,
+    );
+  } else if (n > max) {
+    errors.push(
+      `Value '${n}' at '${label}' failed to satisfy constraint: Member must have value less than or equal to ${max}`,
+    );
+  }
+  return n;
+}
+
 /** The one message for all collected violations: "N validation error(s) detected: …; …". */
 export function validationMessage(errors: readonly string[]): string {
   const n = errors.length;
@@ -110,27 +144,7 @@ export class Params {
 
   /** An integer parameter within [min, max]. */
   int(name: string, min: number, max: number, required = false): number | undefined {
-    const text = this.raw.get(name);
-    const label = memberName(name);
-    if (text === undefined) {
-      if (required) this.errors.push(`Value null at '${label}' failed to satisfy constraint: Member must not be null`);
-      return undefined;
-    }
-    if (!/^-?\d{1,15}$/.test(text)) {
-      this.errors.push(`Value '${text}' at '${label}' failed to satisfy constraint: Member must be an integer`);
-      return undefined;
-    }
-    const n = Number(text);
-    if (n < min) {
-      this.errors.push(
-        `Value '${n}' at '${label}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`,
-      );
-    } else if (n > max) {
-      this.errors.push(
-        `Value '${n}' at '${label}' failed to satisfy constraint: Member must have value less than or equal to ${max}`,
-      );
-    }
-    return n;
+    return checkInt(this.errors, memberName(name), this.raw.get(name), min, max, required);
   }
 
   /** A boolean parameter (`true`/`false`, any case). */

@@ -165,7 +165,9 @@ describe('Bedrock runtime over configured providers', { concurrency: false }, ()
       const s = await r.send(new runtime.ConverseStreamCommand({ modelId: LLAMA, messages: hello }), {
         abortSignal: abort.signal,
       });
-      const it = (s.stream ?? [])[Symbol.asyncIterator]();
+      const stream = s.stream;
+      assert.ok(stream);
+      const it = stream[Symbol.asyncIterator]();
       await it.next();
       abort.abort();
       await it.return?.();

@@ -4,7 +4,7 @@
  * "requires permission for the bedrock:InvokeModel action"), on the same resources as InvokeModel.
  */
 
-import { encodeEvent, encodeExceptionEvent } from '../../protocols/event-stream.js';
+import { encodeEvent } from '../../protocols/event-stream.js';
 import { JsonParams } from '../json-params.js';
 import type { CallContext } from '../operation.js';
 import { jsonBody, type RestRequest, restOperation } from '../rest-operation.js';
@@ -16,7 +16,7 @@ import {
 } from './converse-format.js';
 import { type GuardrailRef, guardrailIdOf, guardrailRef, loadGuardrail } from './guardrail-use.js';
 import { type GuardedAnswer, guardedInvoke, invokeTargets, MODEL_ID_RULE, textFamily } from './invoke.js';
-import { invokeModel, modelRequest, startStream, streamExceptionOf } from './model-call.js';
+import { fromEncoded, invokeModel, modelRequest, relayStream, startStream } from './model-call.js';
 import { mustHaveModel, type ResolvedModel, resolveModel } from './resolve-model.js';
 
 interface ConverseOpInput {
@@ -96,39 +96,26 @@ const converseStreamOp = restOperation<ConverseOpInput>({
         ...encoder.text(answer.response.text),
         ...encoder.stop(answer.response.stopReason, answer.response.usage, latency, traceOf(i, answer)),
       ];
-      return { kind: 'stream', contentType, events: fromArray(events(all)) };
+      return { kind: 'stream', contentType, events: fromEncoded(events(all)) };
     }
     const model = mustHaveModel(i.resolved ?? (await resolveModel(ctx, i.modelId, {})));
     textFamily(model);
     const { first, rest } = await startStream(ctx, model, modelRequest(ctx, model, i.converse.request));
     async function* stream(): AsyncGenerator<Buffer> {
       yield* events(encoder.start());
-      let event = first;
-      try {
-        for (;;) {
-          if (event.type === 'text') yield* events(encoder.text(event.text));
-          else {
-            yield* events(encoder.stop(event.stopReason, event.usage, Math.round(performance.now() - started)));
-            return;
-          }
-          const next = await rest.next();
-          if (next.done === true) return;
-          event = next.value;
-        }
-      } catch (e) {
-        const { type, message } = streamExceptionOf(e, false);
-        yield encodeExceptionEvent(type, message);
-      } finally {
-        await rest.return?.();
-      }
+      yield* relayStream(
+        first,
+        rest,
+        {
+          text: (delta) => events(encoder.text(delta)),
+          stop: (e) => events(encoder.stop(e.stopReason, e.usage, Math.round(performance.now() - started))),
+        },
+        false,
+      );
     }
     return { kind: 'stream', contentType, events: stream() };
   },
 });
-
-async function* fromArray(list: Buffer[]): AsyncGenerator<Buffer> {
-  yield* list;
-}
 
 /** Converse and ConverseStream. */
 export const CONVERSE_OPERATIONS = [converseOp, converseStreamOp];

@@ -6,7 +6,7 @@
  */
 
 import type { FoundationModel } from '../../catalog/bedrock-models.js';
-import { encodeEvent, encodeExceptionEvent } from '../../protocols/event-stream.js';
+import { encodeEvent } from '../../protocols/event-stream.js';
 import { WireError } from '../../protocols/wire-error.js';
 import { countRequestTokens } from '../../providers/tokens.js';
 import type { ModelResponse } from '../../providers/types.js';
@@ -24,7 +24,7 @@ import {
   type Screening,
   screen,
 } from './guardrail-use.js';
-import { invokeModel, modelRequest, startStream, streamExceptionOf, usageHeaders } from './model-call.js';
+import { fromEncoded, invokeModel, modelRequest, relayStream, startStream, usageHeaders } from './model-call.js';
 import {
   decodeNativeRequest,
   encodeNativeResponse,
@@ -171,6 +171,15 @@ export async function guardedInvoke(
   return { response, intervened: false, input, output };
 }
 
+/** What both invoke operations start from: the model, its family, the decoded body, the guardrail. */
+async function prepare(i: InvokeInput, ctx: CallContext) {
+  const model = mustHaveModel(i.resolved ?? (await resolveModel(ctx, i.modelId, {})));
+  const family = textFamily(model);
+  const { json, request } = decode(family, i.body);
+  const guardrail = i.guardrail === undefined ? undefined : await loadGuardrail(ctx, i.guardrail);
+  return { model, family, request, guardrail, chat: isNativeChat(family, json) };
+}
+
 const invokeOp = restOperation<InvokeInput>({
   name: 'InvokeModel',
   action: 'bedrock:InvokeModel',
@@ -180,16 +189,13 @@ const invokeOp = restOperation<InvokeInput>({
   targets: invokeTargets,
   async run(i, ctx) {
     const started = performance.now();
-    const model = mustHaveModel(i.resolved ?? (await resolveModel(ctx, i.modelId, {})));
-    const family = textFamily(model);
-    const { json, request } = decode(family, i.body);
-    const guardrail = i.guardrail === undefined ? undefined : await loadGuardrail(ctx, i.guardrail);
+    const { model, family, request, guardrail, chat } = await prepare(i, ctx);
     const { response, intervened } = await guardedInvoke(guardrail, request, (sent) =>
       invokeModel(ctx, model, modelRequest(ctx, model, sent)),
     );
     const native = encodeNativeResponse(family, response, ctx.requestId, {
       model: model.modelId,
-      chat: isNativeChat(family, json),
+      chat,
       request,
       ...(response.stopSequence === undefined ? {} : { stopSequence: response.stopSequence }),
     }) as Record<string, unknown>;
@@ -218,63 +224,49 @@ const invokeStreamOp = restOperation<InvokeInput>({
   targets: invokeTargets,
   async run(i, ctx) {
     const started = performance.now();
-    const model = mustHaveModel(i.resolved ?? (await resolveModel(ctx, i.modelId, {})));
-    const family = textFamily(model);
-    const { json, request } = decode(family, i.body);
-    const encoder = nativeStreamEncoder(family, model.modelId, {
-      requestId: ctx.requestId,
-      chat: isNativeChat(family, json),
-      request,
-    });
-    const inputTokens = countRequestTokens(request);
+    const { model, family, request, guardrail, chat } = await prepare(i, ctx);
+    const encoder = nativeStreamEncoder(family, model.modelId, { requestId: ctx.requestId, chat, request });
+    const chunks = (list: unknown[]) => list.map(chunkEvent);
     const headers = { 'x-amzn-bedrock-content-type': 'application/json' };
-    const guardrail = i.guardrail === undefined ? undefined : await loadGuardrail(ctx, i.guardrail);
+    const contentType = 'application/vnd.amazon.eventstream';
     if (guardrail !== undefined) {
       // A guarded stream is screened whole before anything is sent (synchronous processing mode).
       const { response } = await guardedInvoke(guardrail, request, (sent) =>
         invokeModel(ctx, model, modelRequest(ctx, model, sent)),
       );
       const latencyMs = performance.now() - started;
-      const chunks = [
+      const all = [
         ...encoder.start(response.usage.inputTokens),
         ...encoder.text(response.text),
         ...encoder.stop(response.stopReason, response.usage, { firstByteLatencyMs: latencyMs, latencyMs }),
       ];
-      return { kind: 'stream', contentType: 'application/vnd.amazon.eventstream', headers, events: toEvents(chunks) };
+      return { kind: 'stream', contentType, headers, events: fromEncoded(chunks(all)) };
     }
     const { first, rest } = await startStream(ctx, model, modelRequest(ctx, model, request));
     const firstByteLatencyMs = performance.now() - started;
     async function* events(): AsyncGenerator<Buffer> {
-      for (const c of encoder.start(inputTokens)) yield chunkEvent(c);
-      let event = first;
-      try {
-        for (;;) {
-          if (event.type === 'text') {
-            for (const c of encoder.text(event.text)) yield chunkEvent(c);
-          } else {
-            const metrics = { firstByteLatencyMs, latencyMs: performance.now() - started };
-            for (const c of encoder.stop(event.stopReason, event.usage, metrics, event.stopSequence))
-              yield chunkEvent(c);
-            return;
-          }
-          const next = await rest.next();
-          if (next.done === true) return;
-          event = next.value;
-        }
-      } catch (e) {
-        const { type, message } = streamExceptionOf(e, true);
-        yield encodeExceptionEvent(type, message);
-      } finally {
-        await rest.return?.();
-      }
+      yield* chunks(encoder.start(countRequestTokens(request)));
+      yield* relayStream(
+        first,
+        rest,
+        {
+          text: (delta) => chunks(encoder.text(delta)),
+          stop: (e) =>
+            chunks(
+              encoder.stop(
+                e.stopReason,
+                e.usage,
+                { firstByteLatencyMs, latencyMs: performance.now() - started },
+                e.stopSequence,
+              ),
+            ),
+        },
+        true,
+      );
     }
-    return { kind: 'stream', contentType: 'application/vnd.amazon.eventstream', headers, events: events() };
+    return { kind: 'stream', contentType, headers, events: events() };
   },
 });
-
-async function* toEvents(chunks: unknown[]): AsyncGenerator<Buffer> {
-  for (const c of chunks) yield chunkEvent(c);
-}
 
 /** InvokeModel and InvokeModelWithResponseStream. */
 export const INVOKE_OPERATIONS = [invokeOp, invokeStreamOp];

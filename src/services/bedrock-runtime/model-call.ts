@@ -5,6 +5,7 @@
  */
 
 import type { FoundationModel } from '../../catalog/bedrock-models.js';
+import { encodeExceptionEvent } from '../../protocols/event-stream.js';
 import { WireError } from '../../protocols/wire-error.js';
 import { type ModelRequest, type ModelResponse, ProviderError, type StreamEvent } from '../../providers/types.js';
 import type { CallContext } from '../operation.js';
@@ -52,6 +53,45 @@ export async function startStream(
   } catch (e) {
     throw bedrockError(e);
   }
+}
+
+/** The last event of a provider stream. */
+export type StopEvent = Extract<StreamEvent, { type: 'stop' }>;
+
+/**
+ * Relays a started provider stream as encoded events: each text delta and the final stop through
+ * `encode`, and a failure mid-stream as the stream's exception event. The provider's iterator is
+ * closed however the relay ends (a client that goes away stops it early).
+ */
+export async function* relayStream(
+  first: StreamEvent,
+  rest: AsyncIterator<StreamEvent>,
+  encode: { text(delta: string): Buffer[]; stop(event: StopEvent): Buffer[] },
+  hasTimeoutMember: boolean,
+): AsyncGenerator<Buffer> {
+  let event = first;
+  try {
+    for (;;) {
+      if (event.type === 'stop') {
+        yield* encode.stop(event);
+        return;
+      }
+      yield* encode.text(event.text);
+      const next = await rest.next();
+      if (next.done === true) return;
+      event = next.value;
+    }
+  } catch (e) {
+    const { type, message } = streamExceptionOf(e, hasTimeoutMember);
+    yield encodeExceptionEvent(type, message);
+  } finally {
+    await rest.return?.();
+  }
+}
+
+/** Events already encoded, as a stream (a guarded answer is screened whole, then sent). */
+export async function* fromEncoded(events: readonly Buffer[]): AsyncGenerator<Buffer> {
+  yield* events;
 }
 
 /** The event-stream exception member of a failure mid-stream (InvokeModelWithResponseStream, ConverseStream). */

@@ -5,9 +5,11 @@
 
 import { randomBytes } from 'node:crypto';
 import { WireError } from '../../protocols/wire-error.js';
-import type { Kind, Row, StoreReader, Tag } from '../../store/types.js';
-import type { JsonTag } from '../json-params.js';
+import type { Bodies, Kind, Row, StoreReader, StoreWriter, Tag } from '../../store/types.js';
+import { JsonParams, type JsonTag } from '../json-params.js';
 import type { CallContext } from '../operation.js';
+import type { StringRule } from '../params.js';
+import type { RestRequest } from '../rest-operation.js';
 
 /** The regional Bedrock resources basalt stores. */
 export type BedrockKind = Extract<Kind, 'inference-profile' | 'guardrail' | 'provisioned-model'>;
@@ -123,10 +125,16 @@ export function notFound(what: string, identifier: string): WireError {
 }
 
 /**
- * One page of `items` after the opaque `nextToken` (the offset, base64) and at most `maxResults`;
- * a token that does not decode is a ValidationException.
+ * A list answer: one page of `items` under `key`, after the opaque `nextToken` (the offset,
+ * base64url) and at most `maxResults`, with the next token when more remain. A token that does not
+ * decode is a ValidationException.
  */
-export function page<T>(items: readonly T[], nextToken: string | undefined, maxResults: number | undefined) {
+export function pageBody(
+  key: string,
+  items: readonly unknown[],
+  nextToken: string | undefined,
+  maxResults: number | undefined,
+): Record<string, unknown> {
   let start = 0;
   if (nextToken !== undefined) {
     const n = Number(Buffer.from(nextToken, 'base64url').toString('utf8'));
@@ -135,11 +143,56 @@ export function page<T>(items: readonly T[], nextToken: string | undefined, maxR
     }
     start = n;
   }
-  const size = maxResults ?? 1000;
-  const slice = items.slice(start, start + size);
+  const slice = items.slice(start, start + (maxResults ?? 1000));
   const end = start + slice.length;
   return {
-    items: slice,
-    nextToken: end < items.length ? Buffer.from(String(end), 'utf8').toString('base64url') : undefined,
+    [key]: slice,
+    ...(end < items.length ? { nextToken: Buffer.from(String(end), 'utf8').toString('base64url') } : {}),
+  };
+}
+
+/** The stored body of a regional resource, with what its row is keyed and indexed by. */
+type RegionalBody = { id: string; arn: string; region: string };
+
+/**
+ * Inserts a regional resource whose name must be unique in its account and region: a
+ * ConflictException names the taken name ("A WHAT with the name NAME already exists.").
+ */
+export async function insertNamed<K extends BedrockKind>(
+  tx: StoreWriter,
+  kind: K,
+  accountId: string,
+  body: Bodies[K] & RegionalBody,
+  nameOf: (b: Bodies[K]) => string,
+  what: string,
+): Promise<void> {
+  await assertNameFree(tx, kind, accountId, body.region, nameOf(body), nameOf, what);
+  await tx.insert({ kind, accountId, key: regionalKey(body.region, body.id), id: body.arn, body });
+}
+
+/** Refuses `name` when another resource of the kind (not `exceptId`) in the region has it. */
+export async function assertNameFree<K extends BedrockKind>(
+  tx: StoreReader,
+  kind: K,
+  accountId: string,
+  region: string,
+  name: string,
+  nameOf: (b: Bodies[K]) => string,
+  what: string,
+  exceptId?: string,
+): Promise<void> {
+  const rows = await tx.list(kind, accountId, { keyPrefix: `${region}/` });
+  if (rows.some((r) => (r.body as RegionalBody).id !== exceptId && nameOf(r.body) === name)) {
+    throw new WireError('ConflictException', `A ${what} with the name ${name} already exists.`);
+  }
+}
+
+/** The parse of an operation whose only input is one path label (Get…, Delete…). */
+export function identifierFromPath(label: string, rule: StringRule & { required: true }) {
+  return (req: RestRequest): { identifier: string } => {
+    const p = new JsonParams({});
+    const identifier = p.bound(label, req.pathParams[label], rule);
+    p.done();
+    return { identifier };
   };
 }

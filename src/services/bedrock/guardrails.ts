@@ -12,7 +12,18 @@ import { JsonParams } from '../json-params.js';
 import type { AuthTarget, CallContext } from '../operation.js';
 import { type AnyRestOperation, jsonBody, restOperation } from '../rest-operation.js';
 import { requestTagValues, resourceTagValues } from '../tag-context.js';
-import { bedrockArn, findResource, newBedrockId, nowIso, page, regionalKey, storedTags, wireTime } from './common.js';
+import {
+  assertNameFree,
+  bedrockArn,
+  findResource,
+  insertNamed,
+  newBedrockId,
+  nowIso,
+  pageBody,
+  regionalKey,
+  storedTags,
+  wireTime,
+} from './common.js';
 import { describeGuardrailPolicies, type GuardrailPolicies, validateGuardrailPolicies } from './guardrail-engine.js';
 
 const IDENTIFIER = {
@@ -123,19 +134,9 @@ const createOp = restOperation({
       createdAt: i.config.createdAt,
       tags: i.tags,
     };
-    await ctx.deps.store.write(async (tx) => {
-      const rows = await tx.list('guardrail', ctx.caller.accountId, { keyPrefix: `${region}/` });
-      if (rows.some((r) => r.body.draft.name === i.config.name)) {
-        throw new WireError('ConflictException', `A guardrail with the name ${i.config.name} already exists.`);
-      }
-      await tx.insert({
-        kind: 'guardrail',
-        accountId: ctx.caller.accountId,
-        key: regionalKey(region, id),
-        id: guardrail.arn,
-        body: guardrail,
-      });
-    });
+    await ctx.deps.store.write((tx) =>
+      insertNamed(tx, 'guardrail', ctx.caller.accountId, guardrail, (b) => b.draft.name, 'guardrail'),
+    );
     return {
       kind: 'json',
       status: 202,
@@ -210,8 +211,7 @@ const listOp = restOperation({
           .map(([v, c]) => summaryView(g, v, c)),
       ];
     }
-    const { items, nextToken } = page(summaries, i.nextToken, i.maxResults);
-    return { kind: 'json', body: { guardrails: items, ...(nextToken === undefined ? {} : { nextToken }) } };
+    return { kind: 'json', body: pageBody('guardrails', summaries, i.nextToken, i.maxResults) };
   },
 });
 
@@ -233,10 +233,16 @@ const updateOp = restOperation({
     await ctx.deps.store.write(async (tx) => {
       const row = await tx.get('guardrail', ctx.caller.accountId, regionalKey(g.region, g.id));
       if (row === undefined) throw missing(i.identifier);
-      const others = await tx.list('guardrail', ctx.caller.accountId, { keyPrefix: `${g.region}/` });
-      if (others.some((r) => r.body.id !== g.id && r.body.draft.name === i.config.name)) {
-        throw new WireError('ConflictException', `A guardrail with the name ${i.config.name} already exists.`);
-      }
+      await assertNameFree(
+        tx,
+        'guardrail',
+        ctx.caller.accountId,
+        g.region,
+        i.config.name,
+        (b) => b.draft.name,
+        'guardrail',
+        g.id,
+      );
       const draft = { ...i.config, createdAt: row.body.draft.createdAt, updatedAt: updated };
       await tx.update({ ...row, body: { ...row.body, draft } });
     });

@@ -23,11 +23,12 @@ import { requestTagValues, resourceTagValues } from '../tag-context.js';
 import {
   bedrockArn,
   findResource,
+  identifierFromPath,
+  insertNamed,
   newBedrockId,
   nowIso,
-  page,
+  pageBody,
   parseBedrockArn,
-  regionalKey,
   storedTags,
   wireTime,
 } from './common.js';
@@ -194,19 +195,9 @@ const createOp = restOperation({
       updatedAt: at,
       tags: i.tags,
     };
-    await ctx.deps.store.write(async (tx) => {
-      const existing = await tx.list('inference-profile', ctx.caller.accountId, { keyPrefix: `${region}/` });
-      if (existing.some((r) => r.body.name === i.name)) {
-        throw new WireError('ConflictException', `An inference profile with the name ${i.name} already exists.`);
-      }
-      await tx.insert({
-        kind: 'inference-profile',
-        accountId: ctx.caller.accountId,
-        key: regionalKey(region, id),
-        id: profile.arn,
-        body: profile,
-      });
-    });
+    await ctx.deps.store.write((tx) =>
+      insertNamed(tx, 'inference-profile', ctx.caller.accountId, profile, (b) => b.name, 'inference profile'),
+    );
     return { kind: 'json', status: 201, body: { inferenceProfileArn: profile.arn, status: 'ACTIVE' } };
   },
 });
@@ -216,12 +207,7 @@ const getOp = restOperation({
   action: 'bedrock:GetInferenceProfile',
   method: 'GET',
   path: '/inference-profiles/{inferenceProfileIdentifier}',
-  parse(req) {
-    const p = new JsonParams({});
-    const identifier = p.bound('inferenceProfileIdentifier', req.pathParams.inferenceProfileIdentifier, IDENTIFIER);
-    p.done();
-    return { identifier };
-  },
+  parse: identifierFromPath('inferenceProfileIdentifier', IDENTIFIER),
   targets: async (i, ctx) => [await profileTarget(ctx, i.identifier)],
   async run(i, ctx) {
     const profile = await resolveProfile(ctx, i.identifier);
@@ -265,11 +251,7 @@ const listOp = restOperation({
       });
       summaries = rows.map((r) => applicationView(r.body));
     }
-    const { items, nextToken } = page(summaries, i.nextToken, i.maxResults);
-    return {
-      kind: 'json',
-      body: { inferenceProfileSummaries: items, ...(nextToken === undefined ? {} : { nextToken }) },
-    };
+    return { kind: 'json', body: pageBody('inferenceProfileSummaries', summaries, i.nextToken, i.maxResults) };
   },
 });
 
@@ -278,12 +260,7 @@ const deleteOp = restOperation({
   action: 'bedrock:DeleteInferenceProfile',
   method: 'DELETE',
   path: '/inference-profiles/{inferenceProfileIdentifier}',
-  parse(req) {
-    const p = new JsonParams({});
-    const identifier = p.bound('inferenceProfileIdentifier', req.pathParams.inferenceProfileIdentifier, IDENTIFIER);
-    p.done();
-    return { identifier };
-  },
+  parse: identifierFromPath('inferenceProfileIdentifier', IDENTIFIER),
   targets: async (i, ctx) => [await profileTarget(ctx, i.identifier)],
   async run(i, ctx) {
     const row = await findResource(ctx.deps.store, 'inference-profile', ctx, i.identifier);

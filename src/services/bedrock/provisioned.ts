@@ -13,11 +13,14 @@ import type { AuthTarget, CallContext } from '../operation.js';
 import { type AnyRestOperation, jsonBody, restOperation } from '../rest-operation.js';
 import { requestTagValues, resourceTagValues } from '../tag-context.js';
 import {
+  assertNameFree,
   bedrockArn,
   findResource,
+  identifierFromPath,
+  insertNamed,
   newBedrockId,
   nowIso,
-  page,
+  pageBody,
   parseBedrockArn,
   regionalKey,
   storedTags,
@@ -143,29 +146,14 @@ const createOp = restOperation({
       lastModifiedAt: at,
       tags: i.tags,
     };
-    await ctx.deps.store.write(async (tx) => {
-      const rows = await tx.list('provisioned-model', ctx.caller.accountId, { keyPrefix: `${region}/` });
-      if (rows.some((r) => r.body.name === i.name)) {
-        throw new WireError('ConflictException', `A provisioned model with the name ${i.name} already exists.`);
-      }
-      await tx.insert({
-        kind: 'provisioned-model',
-        accountId: ctx.caller.accountId,
-        key: regionalKey(region, id),
-        id: model.arn,
-        body: model,
-      });
-    });
+    await ctx.deps.store.write((tx) =>
+      insertNamed(tx, 'provisioned-model', ctx.caller.accountId, model, (b) => b.name, 'provisioned model'),
+    );
     return { kind: 'json', status: 201, body: { provisionedModelArn: model.arn } };
   },
 });
 
-function idParse(req: { pathParams: Readonly<Record<string, string>> }) {
-  const p = new JsonParams({});
-  const identifier = p.bound('provisionedModelId', req.pathParams.provisionedModelId, ID);
-  p.done();
-  return { identifier };
-}
+const idParse = identifierFromPath('provisionedModelId', ID);
 
 const getOp = restOperation({
   name: 'GetProvisionedModelThroughput',
@@ -222,11 +210,7 @@ const listOp = restOperation({
           (i.nameContains === undefined || m.name.includes(i.nameContains)),
       )
       .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0) * (i.descending ? -1 : 1));
-    const { items, nextToken } = page(models.map(view), i.nextToken, i.maxResults);
-    return {
-      kind: 'json',
-      body: { provisionedModelSummaries: items, ...(nextToken === undefined ? {} : { nextToken }) },
-    };
+    return { kind: 'json', body: pageBody('provisionedModelSummaries', models.map(view), i.nextToken, i.maxResults) };
   },
 });
 
@@ -258,11 +242,17 @@ const updateOp = restOperation({
     await ctx.deps.store.write(async (tx) => {
       const row = await tx.get('provisioned-model', ctx.caller.accountId, regionalKey(found.region, found.id));
       if (row === undefined) throw missing(i.identifier);
-      if (i.newName !== undefined && i.newName !== row.body.name) {
-        const rows = await tx.list('provisioned-model', ctx.caller.accountId, { keyPrefix: `${found.region}/` });
-        if (rows.some((r) => r.body.name === i.newName)) {
-          throw new WireError('ConflictException', `A provisioned model with the name ${i.newName} already exists.`);
-        }
+      if (i.newName !== undefined) {
+        await assertNameFree(
+          tx,
+          'provisioned-model',
+          ctx.caller.accountId,
+          found.region,
+          i.newName,
+          (b) => b.name,
+          'provisioned model',
+          found.id,
+        );
       }
       await tx.update({
         ...row,

@@ -131,6 +131,23 @@ function readBody(req: AnyRequest, limit: number): Promise<Buffer | undefined> {
   });
 }
 
+/**
+ * The request headers as SigV4 reads them: a repeated header keeps its separate values (SigV4
+ * joins them with commas itself). Node's `headersDistinct` builds an array for every header, so it
+ * is used only when a name does repeat.
+ */
+function signedHeaders(req: AnyRequest): AnyRequest['headers'] {
+  if (!('headersDistinct' in req)) return req.headers;
+  const raw = req.rawHeaders;
+  const seen = new Set<string>();
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] ?? '').toLowerCase();
+    if (seen.has(name)) return { ...req.headers, ...req.headersDistinct };
+    seen.add(name);
+  }
+  return req.headers;
+}
+
 function sourceIp(req: AnyRequest): string {
   const addr = req.socket?.remoteAddress ?? '';
   return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
@@ -203,8 +220,7 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
           method: req.method ?? 'GET',
           rawPath,
           rawQuery: q < 0 ? '' : url.slice(q + 1),
-          // Repeated headers stay separate values: SigV4 joins them with commas itself.
-          headers: 'headersDistinct' in req ? { ...req.headers, ...req.headersDistinct } : req.headers,
+          headers: signedHeaders(req),
           body,
           http2: req.httpVersionMajor === 2,
         };

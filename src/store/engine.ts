@@ -185,6 +185,9 @@ export async function runTransaction<T>(
 /** The run tokens of the writes whose callbacks the current async context is inside. */
 const insideWrites = new AsyncLocalStorage<ReadonlySet<object>>();
 
+/** Writes queued or running, in every store of the process (they share `insideWrites`). */
+let pendingWrites = 0;
+
 /**
  * Runs write transactions of one store one at a time, in call order. It also catches a `write`
  * issued from inside a callback of the same store, which would otherwise wait for itself forever.
@@ -202,6 +205,7 @@ export class WriteQueue {
       );
     }
     const token = {};
+    pendingWrites++;
     const result = this.tail.then(async () => {
       this.active = token;
       try {
@@ -211,10 +215,21 @@ export class WriteQueue {
       }
     });
     this.tail = result.then(
-      () => undefined,
-      () => undefined,
+      () => this.settled(),
+      () => this.settled(),
     );
     return result;
+  }
+
+  /**
+   * Called as each write settles. When none is queued any more, the context tracking is switched
+   * off: while an AsyncLocalStorage is enabled, Node (20) runs a hook on every promise of the
+   * process, which cost a tenth of a model call's time in bench/gateway.ts; writes are rare, reads
+   * are the hot path. The next write switches it on again (`run`).
+   */
+  private settled(): void {
+    pendingWrites--;
+    if (pendingWrites === 0) insideWrites.disable();
   }
 
   /** Resolves once every write queued so far has finished. */

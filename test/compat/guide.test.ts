@@ -73,10 +73,15 @@ if (AWS_CLI === undefined) {
         HOME: home,
         AWS_PAGER: '',
         LANG: 'C.UTF-8',
+        // Where .ci/run puts the Bedrock models for a command line that predates Bedrock.
+        ...(process.env.AWS_DATA_PATH === undefined ? {} : { AWS_DATA_PATH: process.env.AWS_DATA_PATH }),
       };
+      // A command line older than AWS_ENDPOINT_URL (v1 1.29, v2 2.13) gets the endpoint as a flag.
+      const prelude = `aws() { command ${AWS_CLI} --endpoint-url "$AWS_ENDPOINT_URL" "$@"; }\n`;
       for (const block of blocks) {
         // Each block sees the variables and functions of the blocks before it, and saves its own.
         const script =
+          prelude +
           `[ -f ${state} ] && source ${state}\n` +
           (block.expect === undefined ? 'set -eo pipefail\n' : '') +
           `${block.script}\nrc=$?\n` +

@@ -311,12 +311,7 @@ function openAiHandler(x: Exchange, vllm: boolean): void {
       choices: [{ index: 0, message: { role: 'assistant', content: words.join('') }, finish_reason: finish, ...extra }],
       usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
     });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    if (mode === 'hang-mid-stream') {
-      res.write(text.slice(0, 20));
-      return;
-    }
-    res.end(text);
+    answerJson(res, text, mode);
     return;
   }
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -350,6 +345,13 @@ function openAiHandler(x: Exchange, vllm: boolean): void {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A whole JSON answer; in `hang-mid-stream` mode only its first bytes, then nothing. */
+function answerJson(res: AnyResponse, text: string, mode: UpstreamMode): void {
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  if (mode === 'hang-mid-stream') res.write(text.slice(0, 20));
+  else res.end(text);
 }
 
 /**
@@ -415,12 +417,7 @@ function anthropicHandler(x: Exchange): void {
       stop_sequence: stop ?? null,
       usage: { input_tokens: input, output_tokens: words.length },
     });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    if (mode === 'hang-mid-stream') {
-      res.write(text.slice(0, 20));
-      return;
-    }
-    res.end(text);
+    answerJson(res, text, mode);
     return;
   }
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -522,12 +519,7 @@ function bedrockHandler(x: Exchange): void {
       usage,
       metrics: { latencyMs: 1 },
     });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    if (mode === 'hang-mid-stream') {
-      res.write(text.slice(0, 20));
-      return;
-    }
-    res.end(text);
+    answerJson(res, text, mode);
     return;
   }
   res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });

@@ -17,8 +17,10 @@ export interface ServerConfig {
   /** The master key text (64 hex or base64 of 32 bytes); otherwise `<dataDir>/master.key`. */
   masterKey?: string;
   logLevel: string;
-  /** The largest request body accepted, in bytes; larger is refused before it is read. */
+  /** The largest IAM or STS request body accepted, in bytes; larger is refused before it is read. */
   maxBodyBytes: number;
+  /** The largest Bedrock request body (InvokeModel's limit: 25,000,000 bytes, Amazon Bedrock API Reference). */
+  maxModelBodyBytes: number;
   /** How often access key last-used times are written (ms). */
   lastUsedFlushMs: number;
   /** The model provider configuration file (YAML or JSON); every model runs on `echo` without one. */
@@ -62,6 +64,7 @@ export function readConfig(flags: ReadonlyMap<string, string>, env: NodeJS.Proce
     dataDir: pick('data-dir', 'BASALT_DATA_DIR') ?? '.basalt',
     logLevel: pick('log-level', 'BASALT_LOG_LEVEL') ?? 'info',
     maxBodyBytes: 1024 * 1024,
+    maxModelBodyBytes: 25_000_000,
     lastUsedFlushMs: Number(nonEmpty(env.BASALT_LAST_USED_FLUSH_MS) ?? '30000'),
     ...(databaseUrl === undefined ? {} : { databaseUrl }),
     ...(accountId === undefined ? {} : { accountId }),

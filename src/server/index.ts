@@ -13,7 +13,11 @@ import { Duplex } from 'node:stream';
 import { type Logger, pino } from 'pino';
 import { Authenticator } from '../auth/authenticate.js';
 import { PolicyCache } from '../authz/index.js';
+import { queryError } from '../protocols/aws-query.js';
+import { jsonError } from '../protocols/rest-json.js';
+import { WireError } from '../protocols/wire-error.js';
 import { loadProviderConfig } from '../providers/config.js';
+import { IAM_NAMESPACE } from '../services/iam/index.js';
 import { LastUsedRecorder } from '../services/last-used.js';
 import { openStore, type Store } from '../store/index.js';
 import { bootstrapFirstAccount, ensureDataDir, type FirstAccount, loadMasterKey } from './bootstrap.js';
@@ -198,22 +202,25 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
       if (!res.writableFinished) abort.abort();
     });
     try {
-      const body = await readBody(req, config.maxBodyBytes);
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const rawPath = q < 0 ? url : url.slice(0, q);
+      // awsQuery (IAM, STS) posts to the root path; every restJson1 operation has a longer path.
+      const query = rawPath === '/';
+      const limit = query ? config.maxBodyBytes : config.maxModelBodyBytes;
+      const body = await readBody(req, limit);
       let answer: RestAnswer;
       if (body === undefined) {
+        const error = new WireError('RequestEntityTooLarge', `Request body is larger than ${limit} bytes.`, 413);
+        const encoded = query
+          ? { ...queryError(IAM_NAMESPACE, error, requestId), headers: { 'content-type': 'text/xml' } }
+          : jsonError(error);
         answer = {
-          status: 413,
-          headers: { 'content-type': 'text/xml' },
-          body: Buffer.from(
-            `<ErrorResponse><Error><Type>Sender</Type><Code>RequestEntityTooLarge</Code><Message>Request body is larger than ` +
-              `${config.maxBodyBytes} bytes.</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
-          ),
+          ...encoded,
+          body: Buffer.from(encoded.body, 'utf8'),
           service: '',
           action: '',
-          errorCode: 'RequestEntityTooLarge',
+          errorCode: error.code,
         };
       } else {
         const signed = {
@@ -225,10 +232,9 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
           http2: req.httpVersionMajor === 2,
         };
         const env = { sourceIp: sourceIp(req), secureTransport: false, now: new Date() };
-        if (rawPath === '/') {
-          // awsQuery (IAM, STS) posts to the root path; every restJson1 operation has a longer path.
-          const query = await handleQuery(signed, env, requestId, deps);
-          answer = { ...query, headers: { 'content-type': 'text/xml' }, body: Buffer.from(query.body, 'utf8') };
+        if (query) {
+          const result = await handleQuery(signed, env, requestId, deps);
+          answer = { ...result, headers: { 'content-type': 'text/xml' }, body: Buffer.from(result.body, 'utf8') };
         } else {
           answer = await handleRest(signed, env, requestId, abort.signal, deps);
         }

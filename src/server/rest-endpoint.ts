@@ -69,7 +69,7 @@ export async function handleRest(
         pathParams: route.pathParams,
         query: new URLSearchParams(req.rawQuery),
         headers: req.headers,
-        body: Buffer.from(req.body),
+        body: Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body),
       },
       {
         caller: signed.caller,

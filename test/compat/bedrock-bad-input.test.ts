@@ -134,6 +134,17 @@ describe('bad input to the Bedrock API', { concurrency: false }, () => {
     assert.equal(wrongService.status, 403);
   });
 
+  test('a body over the InvokeModel limit (25,000,000 bytes) is refused before it is read', async () => {
+    const big = Buffer.alloc(25_000_001, 0x20);
+    const r = await signedRequest(server.url, rootCredentials, 'POST', '/model/x/invoke', big, {
+      service: 'bedrock',
+      contentType: 'application/json',
+    });
+    assert.equal(r.status, 413);
+    assert.equal(r.headers['x-amzn-errortype'], 'RequestEntityTooLarge');
+    assert.match((JSON.parse(r.text) as { message: string }).message, /larger than 25000000 bytes/);
+  });
+
   test('bodies that are not JSON, or JSON of the wrong shape', async () => {
     for (const op of REST_OPERATIONS.filter((o) => o.method !== 'GET' && o.method !== 'DELETE')) {
       for (const text of ['not json', '[1,2]', '"text"', '{"messages": "nope"}', '\u0000\u00ff']) {

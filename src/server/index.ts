@@ -23,6 +23,7 @@ import { openStore, type Store } from '../store/index.js';
 import { bootstrapFirstAccount, ensureDataDir, type FirstAccount, loadMasterKey } from './bootstrap.js';
 import type { ServerConfig } from './config.js';
 import { handleQuery, type QueryEndpointDeps } from './query-endpoint.js';
+import { requestLogger } from './request-log.js';
 import { handleRest, type RestAnswer } from './rest-endpoint.js';
 
 /** A running server. */
@@ -188,6 +189,7 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
     log,
   };
 
+  const logRequest = requestLogger(log);
   let inFlight = 0;
   let drained: (() => void) | undefined;
   let closing: Promise<void> | undefined;
@@ -252,18 +254,15 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
         res.writeHead(answer.status, headers);
         await writeStream(res, answer.body, abort.signal);
       }
-      log.info(
-        {
-          requestId,
-          service: answer.service,
-          action: answer.action,
-          caller: answer.caller,
-          status: answer.status,
-          error: answer.errorCode,
-          ms: Math.round((performance.now() - started) * 10) / 10,
-        },
-        'request',
-      );
+      logRequest({
+        requestId,
+        service: answer.service,
+        action: answer.action,
+        caller: answer.caller,
+        status: answer.status,
+        error: answer.errorCode,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      });
     } catch (e) {
       log.error({ err: e, requestId }, 'request handling failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/xml' });

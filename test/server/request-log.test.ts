@@ -1,0 +1,70 @@
+// The request line is written in pino's own format, beside pino's lines, and says nothing more than
+// its fields; a logger above `info` writes none.
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import { requestLogger } from '../../src/server/request-log.ts';
+
+function capture(level: string) {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l !== ''),
+      );
+      done();
+    },
+  });
+  return { log: pino({ level }, stream), lines };
+}
+
+test('the request line has the shape of a pino line', async () => {
+  const { log, lines } = capture('info');
+  log.info({ requestId: 'r0', status: 200 }, 'request');
+  requestLogger(log)({
+    requestId: 'r1',
+    service: 'bedrock',
+    action: 'Converse',
+    status: 403,
+    error: 'AccessDeniedException',
+    ms: 1.5,
+  });
+  await new Promise((r) => setImmediate(r));
+  const [viaPino, ours] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.ok(viaPino && ours);
+  assert.deepEqual(Object.keys(ours).slice(0, 4), Object.keys(viaPino).slice(0, 4));
+  assert.equal(ours.level, 30);
+  assert.equal(ours.pid, viaPino.pid);
+  assert.equal(ours.msg, 'request');
+  assert.deepEqual(
+    { ...ours, time: 0, pid: 0, hostname: '' },
+    {
+      level: 30,
+      time: 0,
+      pid: 0,
+      hostname: '',
+      requestId: 'r1',
+      service: 'bedrock',
+      action: 'Converse',
+      status: 403,
+      error: 'AccessDeniedException',
+      ms: 1.5,
+      msg: 'request',
+    },
+  );
+});
+
+test('absent fields are left out, and nothing is written above info', async () => {
+  const info = capture('info');
+  requestLogger(info.log)({ requestId: 'r2', status: 200, ms: 0.1, caller: undefined });
+  await new Promise((r) => setImmediate(r));
+  assert.equal('caller' in (JSON.parse(info.lines[0] ?? '{}') as object), false);
+  const warn = capture('warn');
+  requestLogger(warn.log)({ requestId: 'r3', status: 200, ms: 0.1 });
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(warn.lines, []);
+});

@@ -538,7 +538,8 @@ describe('STS over the AWS SDK', { concurrency: false }, () => {
     const token = session.sessionToken ?? '';
     for (const bad of [
       token.slice(0, -4),
-      `${token.slice(0, 40)}A${token.slice(41)}`,
+      // One character changed (to one it is not already, or the token would be the original).
+      `${token.slice(0, 40)}${token[40] === 'A' ? 'B' : 'A'}${token.slice(41)}`,
       'BasaltSTS1.v1.AAAA.BBBB.CCCC',
       'garbage',
     ]) {

@@ -39,12 +39,12 @@ const ROUTER = new RestRouter([...BEDROCK_OPERATIONS, ...BEDROCK_RUNTIME_OPERATI
 /** Every restJson1 operation the server routes (the authorization test walks them). */
 export const REST_OPERATIONS = ROUTER.operations;
 
-/** Handles one restJson1 request whose body has been read. */
+/** Handles one restJson1 request whose body has been read; `signal` gives the client-gone signal. */
 export async function handleRest(
   req: IncomingSignedRequest,
   env: Omit<RequestEnv, 'region'>,
   requestId: string,
-  signal: AbortSignal,
+  signal: () => AbortSignal,
   deps: RestEndpointDeps,
 ): Promise<RestAnswer> {
   let action = '';
@@ -77,7 +77,10 @@ export async function handleRest(
         requestId,
         deps,
         revision,
-        signal,
+        // Made on first use: only model calls need it.
+        get signal() {
+          return signal();
+        },
       },
     );
     const base = { service: 'bedrock', action, caller };

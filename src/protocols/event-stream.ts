@@ -74,7 +74,8 @@ export function decodeEventMessages(buffer: Buffer): { messages: EventMessage[];
     if (crc32(msg.subarray(0, 8)) !== msg.readUInt32BE(8)) throw new Error('event stream: bad prelude CRC');
     if (crc32(msg.subarray(0, total - 4)) !== msg.readUInt32BE(total - 4)) throw new Error('event stream: bad CRC');
     const headersLength = msg.readUInt32BE(4);
-    const headers: Record<string, string> = {};
+    // No prototype: a header named __proto__ is a header like any other.
+    const headers: Record<string, string> = Object.create(null);
     let h = 12;
     while (h < 12 + headersLength) {
       const nameLength = msg.readUInt8(h);

@@ -192,8 +192,6 @@ export interface InferenceProfile {
   description?: string;
   /** The foundation model ARNs it routes to (one per region; one for a copied model). */
   modelArns: string[];
-  /** The model or system inference profile it was copied from. */
-  copiedFrom: string;
   createdAt: string;
   updatedAt: string;
   tags: Tag[];
@@ -222,7 +220,6 @@ export interface Guardrail {
   /** Numbered versions by their number ("1", "2", …): immutable once made. */
   versions: Record<string, GuardrailConfig>;
   nextVersion: number;
-  createdAt: string;
   tags: Tag[];
 }
 
@@ -232,8 +229,8 @@ export interface ProvisionedModel {
   name: string;
   arn: string;
   region: string;
+  /** The foundation model it runs (basalt has no custom models, so it is also GetProvisionedModelThroughput's foundationModelArn). */
   modelArn: string;
-  foundationModelArn: string;
   modelUnits: number;
   commitmentDuration?: 'OneMonth' | 'SixMonths';
   commitmentExpirationTime?: string;

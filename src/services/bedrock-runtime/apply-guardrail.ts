@@ -4,10 +4,11 @@
  */
 
 import { WireError } from '../../protocols/wire-error.js';
-import { guardrailTarget } from '../bedrock/guardrails.js';
+import type { Guardrail } from '../../store/types.js';
+import { guardrailTargetFor } from '../bedrock/guardrails.js';
 import { JsonParams } from '../json-params.js';
 import { jsonBody, restOperation } from '../rest-operation.js';
-import { guardrailRef, loadGuardrail, screen } from './guardrail-use.js';
+import { findGuardrail, type GuardrailRef, guardrailRef, guardrailVersion, screen } from './guardrail-use.js';
 
 /** The texts of ApplyGuardrail's `content` ("GuardrailContentBlock": `{text: {text, qualifiers}}`). */
 function contentTexts(content: unknown): string[] {
@@ -29,7 +30,15 @@ function contentTexts(content: unknown): string[] {
   });
 }
 
-const applyGuardrailOp = restOperation({
+/** ApplyGuardrail's input; `found` is the guardrail as `targets` read it, for `run`. */
+interface ApplyInput {
+  ref: GuardrailRef;
+  source: 'INPUT' | 'OUTPUT';
+  texts: string[];
+  found?: Guardrail;
+}
+
+const applyGuardrailOp = restOperation<ApplyInput>({
   name: 'ApplyGuardrail',
   action: 'bedrock:ApplyGuardrail',
   method: 'POST',
@@ -45,10 +54,12 @@ const applyGuardrailOp = restOperation({
       throw new WireError('ValidationException', 'The guardrail identifier and version are required.');
     return { ref, source: source ?? 'INPUT', texts: contentTexts((body as Record<string, unknown>).content) };
   },
-  targets: async (i, ctx) => [await guardrailTarget(ctx, i.ref.identifier)],
-  async run(i, ctx) {
-    const guardrail = await loadGuardrail(ctx, i.ref);
-    return { kind: 'json', body: screen(guardrail, i.source, i.texts) };
+  async targets(i, ctx) {
+    i.found = await findGuardrail(ctx, i.ref);
+    return [guardrailTargetFor(ctx, i.ref.identifier, i.found)];
+  },
+  async run(i) {
+    return { kind: 'json', body: screen(guardrailVersion(i.found, i.ref), i.source, i.texts) };
   },
 });
 

@@ -14,16 +14,21 @@ import {
   decodeConverseRequest,
   encodeConverseResponse,
 } from './converse-format.js';
-import { type GuardrailRef, guardrailIdOf, guardrailRef, loadGuardrail } from './guardrail-use.js';
-import { type GuardedAnswer, guardedInvoke, invokeTargets, MODEL_ID_RULE, textFamily } from './invoke.js';
+import { guardrailIdOf, guardrailRef } from './guardrail-use.js';
+import {
+  callGuardrail,
+  type GuardedAnswer,
+  guardedInvoke,
+  invokeTargets,
+  MODEL_ID_RULE,
+  type ModelCallInput,
+  textFamily,
+} from './invoke.js';
 import { fromEncoded, invokeModel, modelRequest, relayStream, startStream } from './model-call.js';
-import { mustHaveModel, type ResolvedModel, resolveModel } from './resolve-model.js';
+import { modelOf } from './resolve-model.js';
 
-interface ConverseOpInput {
-  modelId: string;
+interface ConverseOpInput extends ModelCallInput {
   converse: ConverseInput;
-  guardrail: GuardrailRef | undefined;
-  resolved?: ResolvedModel;
 }
 
 function parseConverse(req: RestRequest): ConverseOpInput {
@@ -48,9 +53,9 @@ function traceOf(i: ConverseOpInput, answer: GuardedAnswer): unknown {
 }
 
 async function converse(i: ConverseOpInput, ctx: CallContext): Promise<GuardedAnswer> {
-  const model = mustHaveModel(i.resolved ?? (await resolveModel(ctx, i.modelId, {})));
+  const model = modelOf(i);
   textFamily(model);
-  const guardrail = i.guardrail === undefined ? undefined : await loadGuardrail(ctx, i.guardrail);
+  const guardrail = callGuardrail(i);
   const request = i.converse.request;
   return guardedInvoke(guardrail, request, (sent) => invokeModel(ctx, model, modelRequest(ctx, model, sent)));
 }
@@ -98,7 +103,7 @@ const converseStreamOp = restOperation<ConverseOpInput>({
       ];
       return { kind: 'stream', contentType, events: fromEncoded(events(all)) };
     }
-    const model = mustHaveModel(i.resolved ?? (await resolveModel(ctx, i.modelId, {})));
+    const model = modelOf(i);
     textFamily(model);
     const { first, rest } = await startStream(ctx, model, modelRequest(ctx, model, i.converse.request));
     async function* stream(): AsyncGenerator<Buffer> {

@@ -8,10 +8,10 @@
 
 import type { ContextValue } from '../../policy/index.js';
 import { WireError } from '../../protocols/wire-error.js';
-import type { GuardrailConfig } from '../../store/types.js';
+import type { Guardrail, GuardrailConfig } from '../../store/types.js';
 import { bedrockArn, findResource, parseBedrockArn } from '../bedrock/common.js';
 import { applyGuardrail, type GuardrailPolicies } from '../bedrock/guardrail-engine.js';
-import { guardrailTarget } from '../bedrock/guardrails.js';
+import { guardrailTargetFor } from '../bedrock/guardrails.js';
 import type { AuthTarget, CallContext } from '../operation.js';
 
 /** The guardrail and version a call asks for. */
@@ -58,9 +58,17 @@ export function guardrailValues(ctx: CallContext, ref: GuardrailRef | undefined)
   return { 'bedrock:GuardrailIdentifier': ref.version === 'DRAFT' ? arn : `${arn}:${ref.version}` };
 }
 
+/**
+ * The guardrail a call names, read once: authorization (its tags) and screening (its versions) both
+ * use this read. Undefined when it does not exist in the caller's account and region.
+ */
+export async function findGuardrail(ctx: CallContext, ref: GuardrailRef): Promise<Guardrail | undefined> {
+  return (await findResource(ctx.deps.store, 'guardrail', ctx, ref.identifier))?.body;
+}
+
 /** The extra target a guarded call must be allowed: bedrock:ApplyGuardrail on the guardrail. */
-export async function applyGuardrailTarget(ctx: CallContext, ref: GuardrailRef): Promise<AuthTarget> {
-  return { ...(await guardrailTarget(ctx, ref.identifier)), action: 'bedrock:ApplyGuardrail' };
+export function applyGuardrailTarget(ctx: CallContext, ref: GuardrailRef, found: Guardrail | undefined): AuthTarget {
+  return { ...guardrailTargetFor(ctx, ref.identifier, found), action: 'bedrock:ApplyGuardrail' };
 }
 
 /** A guardrail version ready to screen text. */
@@ -70,18 +78,16 @@ export interface LoadedGuardrail {
   config: GuardrailConfig;
 }
 
-/** Loads the referenced version; ValidationException when the guardrail or version does not exist. */
-export async function loadGuardrail(ctx: CallContext, ref: GuardrailRef): Promise<LoadedGuardrail> {
-  const row = await findResource(ctx.deps.store, 'guardrail', ctx, ref.identifier);
-  const config =
-    row === undefined ? undefined : ref.version === 'DRAFT' ? row.body.draft : row.body.versions[ref.version];
-  if (row === undefined || config === undefined) {
+/** The referenced version; ValidationException when the guardrail or the version does not exist. */
+export function guardrailVersion(found: Guardrail | undefined, ref: GuardrailRef): LoadedGuardrail {
+  const config = found === undefined ? undefined : ref.version === 'DRAFT' ? found.draft : found.versions[ref.version];
+  if (found === undefined || config === undefined) {
     throw new WireError(
       'ValidationException',
       'The guardrail identifier or version provided in the request does not exist.',
     );
   }
-  return { id: row.body.id, version: ref.version, config };
+  return { id: found.id, version: ref.version, config };
 }
 
 /** What screening found. */

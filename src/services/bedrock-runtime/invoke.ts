@@ -10,17 +10,19 @@ import { encodeEvent } from '../../protocols/event-stream.js';
 import { WireError } from '../../protocols/wire-error.js';
 import { countRequestTokens } from '../../providers/tokens.js';
 import type { ModelResponse } from '../../providers/types.js';
+import type { Guardrail } from '../../store/types.js';
 import { isBlocked } from '../bedrock/guardrail-engine.js';
 import { JsonParams } from '../json-params.js';
-import type { CallContext } from '../operation.js';
+import type { AuthTarget, CallContext } from '../operation.js';
 import { type RestRequest, restOperation } from '../rest-operation.js';
 import {
   applyGuardrailTarget,
+  findGuardrail,
   type GuardrailRef,
   guardrailRef,
   guardrailValues,
+  guardrailVersion,
   type LoadedGuardrail,
-  loadGuardrail,
   type Screening,
   screen,
 } from './guardrail-use.js';
@@ -33,15 +35,11 @@ import {
   type NativeRequest,
   nativeStreamEncoder,
 } from './native-formats.js';
-import { mustHaveModel, type ResolvedModel, resolveModel } from './resolve-model.js';
+import { modelOf, type ResolvedModel, resolveModel } from './resolve-model.js';
 
 /** The parsed input of both invoke operations. */
-interface InvokeInput {
-  modelId: string;
+interface InvokeInput extends ModelCallInput {
   body: Buffer;
-  guardrail: GuardrailRef | undefined;
-  /** Set by `targets` so that `run` does not resolve the model twice. */
-  resolved?: ResolvedModel;
 }
 
 function header(req: RestRequest, name: string): string | undefined {
@@ -68,16 +66,28 @@ function parseInvoke(req: RestRequest): InvokeInput {
   };
 }
 
-/** The authorization targets of a call on a model, with the guardrail's key and permission. */
-export async function invokeTargets(
-  i: { modelId: string; guardrail: GuardrailRef | undefined; resolved?: ResolvedModel },
-  ctx: CallContext,
-) {
-  const resolved = await resolveModel(ctx, i.modelId, guardrailValues(ctx, i.guardrail));
-  i.resolved = resolved;
-  return i.guardrail === undefined
-    ? resolved.targets
-    : [...resolved.targets, await applyGuardrailTarget(ctx, i.guardrail)];
+/** What a call on a model reads before it is authorized, kept on its input for `run`. */
+export interface ModelCallInput {
+  modelId: string;
+  guardrail: GuardrailRef | undefined;
+  resolved?: ResolvedModel;
+  found?: Guardrail;
+}
+
+/**
+ * The authorization targets of a call on a model, with the guardrail's key and permission. The
+ * model and the guardrail are read here, once, and kept on the input for `run`.
+ */
+export async function invokeTargets(i: ModelCallInput, ctx: CallContext): Promise<AuthTarget[]> {
+  i.resolved = await resolveModel(ctx, i.modelId, guardrailValues(ctx, i.guardrail));
+  if (i.guardrail === undefined) return i.resolved.targets;
+  i.found = await findGuardrail(ctx, i.guardrail);
+  return [...i.resolved.targets, applyGuardrailTarget(ctx, i.guardrail, i.found)];
+}
+
+/** The guardrail version a call screens with, from what `invokeTargets` read; undefined for none. */
+export function callGuardrail(i: ModelCallInput): LoadedGuardrail | undefined {
+  return i.guardrail === undefined ? undefined : guardrailVersion(i.found, i.guardrail);
 }
 
 /** The native family of a model that serves text generation; ValidationException otherwise. */
@@ -172,11 +182,11 @@ export async function guardedInvoke(
 }
 
 /** What both invoke operations start from: the model, its family, the decoded body, the guardrail. */
-async function prepare(i: InvokeInput, ctx: CallContext) {
-  const model = mustHaveModel(i.resolved ?? (await resolveModel(ctx, i.modelId, {})));
+function prepare(i: InvokeInput) {
+  const model = modelOf(i);
   const family = textFamily(model);
   const { json, request } = decode(family, i.body);
-  const guardrail = i.guardrail === undefined ? undefined : await loadGuardrail(ctx, i.guardrail);
+  const guardrail = callGuardrail(i);
   return { model, family, request, guardrail, chat: isNativeChat(family, json) };
 }
 
@@ -189,7 +199,7 @@ const invokeOp = restOperation<InvokeInput>({
   targets: invokeTargets,
   async run(i, ctx) {
     const started = performance.now();
-    const { model, family, request, guardrail, chat } = await prepare(i, ctx);
+    const { model, family, request, guardrail, chat } = prepare(i);
     const { response, intervened } = await guardedInvoke(guardrail, request, (sent) =>
       invokeModel(ctx, model, modelRequest(ctx, model, sent)),
     );
@@ -224,7 +234,7 @@ const invokeStreamOp = restOperation<InvokeInput>({
   targets: invokeTargets,
   async run(i, ctx) {
     const started = performance.now();
-    const { model, family, request, guardrail, chat } = await prepare(i, ctx);
+    const { model, family, request, guardrail, chat } = prepare(i);
     const encoder = nativeStreamEncoder(family, model.modelId, { requestId: ctx.requestId, chat, request });
     const chunks = (list: unknown[]) => list.map(chunkEvent);
     const headers = { 'x-amzn-bedrock-content-type': 'application/json' };

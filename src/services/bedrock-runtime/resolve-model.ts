@@ -56,7 +56,7 @@ export async function resolveModel(
   if (arn?.type === 'provisioned-model') {
     const found = await findProvisioned(ctx, modelId);
     const values = { ...extra, ...(found === undefined ? {} : resourceTagValues(found.tags)) };
-    const fm = found === undefined ? undefined : parseBedrockArn(found.foundationModelArn);
+    const fm = found === undefined ? undefined : parseBedrockArn(found.modelArn);
     return {
       model: fm === undefined ? undefined : findFoundationModel(fm.id),
       targets: [{ resource: modelId, values }],
@@ -83,6 +83,15 @@ export async function resolveModel(
     });
   }
   return { model: findFoundationModel(profile.modelId), targets };
+}
+
+/**
+ * The model `targets` resolved for this call. INVARIANT: the dispatcher runs `targets` before
+ * `run`, so a call is resolved once, for authorization, and runs what was authorized.
+ */
+export function modelOf(i: { resolved?: ResolvedModel }): FoundationModel {
+  if (i.resolved === undefined) throw new Error('the model of a runtime call was not resolved before run');
+  return mustHaveModel(i.resolved);
 }
 
 /** The model, or the ValidationException Bedrock answers for an unknown model ID. */

@@ -49,14 +49,22 @@ async function mustFind(ctx: CallContext, identifier: string): Promise<Guardrail
   return row.body;
 }
 
-/** The guardrail's authorization target: its ARN (no version) with its tags as aws:ResourceTag. */
-export async function guardrailTarget(ctx: CallContext, identifier: string): Promise<AuthTarget> {
-  const row = await findResource(ctx.deps.store, 'guardrail', ctx, identifier);
-  if (row !== undefined) return { resource: row.body.arn, values: resourceTagValues(row.body.tags) };
+/**
+ * The authorization target of the guardrail an identifier names: its ARN (no version) with its tags
+ * as aws:ResourceTag, or, when `found` is undefined, the ARN it would have.
+ */
+export function guardrailTargetFor(ctx: CallContext, identifier: string, found: Guardrail | undefined): AuthTarget {
+  if (found !== undefined) return { resource: found.arn, values: resourceTagValues(found.tags) };
   const resource = identifier.startsWith('arn:')
     ? identifier
     : bedrockArn(ctx.env.region, ctx.caller.accountId, 'guardrail', identifier);
   return { resource };
+}
+
+/** The guardrail's authorization target, read from the store. */
+async function guardrailTarget(ctx: CallContext, identifier: string): Promise<AuthTarget> {
+  const row = await findResource(ctx.deps.store, 'guardrail', ctx, identifier);
+  return guardrailTargetFor(ctx, identifier, row?.body);
 }
 
 /** Reads the configuration members Create and Update share. */
@@ -131,7 +139,6 @@ const createOp = restOperation({
       draft: i.config,
       versions: {},
       nextVersion: 1,
-      createdAt: i.config.createdAt,
       tags: i.tags,
     };
     await ctx.deps.store.write((tx) =>
@@ -144,7 +151,7 @@ const createOp = restOperation({
         guardrailId: id,
         guardrailArn: guardrail.arn,
         version: 'DRAFT',
-        createdAt: wireTime(guardrail.createdAt),
+        createdAt: wireTime(guardrail.draft.createdAt),
       },
     };
   },

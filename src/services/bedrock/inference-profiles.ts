@@ -190,7 +190,6 @@ const createOp = restOperation({
       region,
       ...(i.description === undefined ? {} : { description: i.description }),
       modelArns,
-      copiedFrom: i.copyFrom,
       createdAt: at,
       updatedAt: at,
       tags: i.tags,

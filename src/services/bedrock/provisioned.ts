@@ -87,7 +87,7 @@ function view(m: ProvisionedModel) {
     provisionedModelArn: m.arn,
     modelArn: m.modelArn,
     desiredModelArn: m.modelArn,
-    foundationModelArn: m.foundationModelArn,
+    foundationModelArn: m.modelArn,
     status: 'InService',
     creationTime: wireTime(m.createdAt),
     lastModifiedTime: wireTime(m.lastModifiedAt),
@@ -137,7 +137,6 @@ const createOp = restOperation({
       arn: bedrockArn(region, ctx.caller.accountId, 'provisioned-model', id),
       region,
       modelArn: fm,
-      foundationModelArn: fm,
       modelUnits: i.modelUnits,
       ...(i.commitmentDuration === undefined
         ? {}
@@ -260,7 +259,6 @@ const updateOp = restOperation({
           ...row.body,
           name: i.newName ?? row.body.name,
           modelArn,
-          foundationModelArn: modelArn,
           lastModifiedAt: nowIso(ctx),
         },
       });

@@ -5,10 +5,11 @@
  * current tags are its aws:ResourceTag values.
  */
 
+import type { ContextValue } from '../../policy/index.js';
 import { WireError } from '../../protocols/wire-error.js';
 import type { Tag } from '../../store/types.js';
 import { JsonParams } from '../json-params.js';
-import type { CallContext } from '../operation.js';
+import type { AuthTarget, CallContext } from '../operation.js';
 import { type AnyRestOperation, jsonBody, restOperation } from '../rest-operation.js';
 import { requestTagValues, resourceTagValues } from '../tag-context.js';
 import { type BedrockKind, findResource, mergeBedrockTags, parseBedrockArn, storedTags, wireTags } from './common.js';
@@ -45,6 +46,16 @@ async function changeTags(ctx: CallContext, arn: string, fn: (tags: Tag[]) => Ta
   });
 }
 
+/** The one target of a tagging call: the resource, its tags as aws:ResourceTag, and the request's keys. */
+async function taggedTarget(
+  ctx: CallContext,
+  arn: string,
+  requestValues: Record<string, ContextValue>,
+): Promise<AuthTarget[]> {
+  const tags = (await currentTags(ctx, arn)) ?? [];
+  return [{ resource: arn, values: { ...resourceTagValues(tags), ...requestValues } }];
+}
+
 const tagOp = restOperation({
   name: 'TagResource',
   action: 'bedrock:TagResource',
@@ -57,10 +68,7 @@ const tagOp = restOperation({
     p.done();
     return { arn, tags };
   },
-  async targets(i, ctx) {
-    const tags = (await currentTags(ctx, i.arn)) ?? [];
-    return [{ resource: i.arn, values: { ...resourceTagValues(tags), ...requestTagValues(i.tags) } }];
-  },
+  targets: (i, ctx) => taggedTarget(ctx, i.arn, requestTagValues(i.tags)),
   async run(i, ctx) {
     await changeTags(ctx, i.arn, (tags) => mergeBedrockTags(tags, i.tags, i.arn));
     return { kind: 'json', body: {} };
@@ -79,10 +87,7 @@ const untagOp = restOperation({
     p.done();
     return { arn, keys };
   },
-  async targets(i, ctx) {
-    const tags = (await currentTags(ctx, i.arn)) ?? [];
-    return [{ resource: i.arn, values: { ...resourceTagValues(tags), 'aws:TagKeys': i.keys } }];
-  },
+  targets: (i, ctx) => taggedTarget(ctx, i.arn, { 'aws:TagKeys': i.keys }),
   async run(i, ctx) {
     await changeTags(ctx, i.arn, (tags) => tags.filter((t) => !i.keys.includes(t.Key)));
     return { kind: 'json', body: {} };
@@ -100,9 +105,7 @@ const listOp = restOperation({
     p.done();
     return { arn };
   },
-  async targets(i, ctx) {
-    return [{ resource: i.arn, values: resourceTagValues((await currentTags(ctx, i.arn)) ?? []) }];
-  },
+  targets: (i, ctx) => taggedTarget(ctx, i.arn, {}),
   async run(i, ctx) {
     const tags = await currentTags(ctx, i.arn);
     if (tags === undefined) throw new WireError('ResourceNotFoundException', `The resource ${i.arn} does not exist.`);

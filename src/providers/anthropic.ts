@@ -77,8 +77,7 @@ export class AnthropicProvider implements ModelProvider {
   }
 
   async invoke(req: ModelRequest): Promise<ModelResponse> {
-    const res = await this.#http.post('/v1/messages', this.#body(req, false), req.signal, 'application/json');
-    const json = await this.#http.readJson(res.body, req.signal);
+    const json = await this.#http.postJson('/v1/messages', this.#body(req, false), req.signal);
     if (!isRecord(json) || !Array.isArray(json.content)) throw this.#inBodyError(json) ?? malformed('message');
     let text = '';
     for (const block of json.content) {
@@ -153,14 +152,13 @@ export class AnthropicProvider implements ModelProvider {
   async countTokens(req: Omit<ModelRequest, 'signal'>): Promise<number> {
     const body: Record<string, unknown> = { model: req.model, messages: messagesOf(req) };
     if (req.system.length > 0) body.system = req.system.join('\n');
-    let res: Awaited<ReturnType<HttpUpstream['post']>>;
+    let json: unknown;
     try {
-      res = await this.#http.post('/v1/messages/count_tokens', body, undefined, 'application/json');
+      json = await this.#http.postJson('/v1/messages/count_tokens', body, undefined);
     } catch (err) {
       if (err instanceof ProviderError && err.upstreamStatus === 404) return countRequestTokens(req);
       throw err;
     }
-    const json = await this.#http.readJson(res.body, undefined);
     if (!isRecord(json) || typeof json.input_tokens !== 'number') throw malformed('token count');
     return json.input_tokens;
   }

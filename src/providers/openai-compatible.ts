@@ -71,8 +71,11 @@ export class OpenAiCompatibleProvider implements ModelProvider {
   }
 
   async invoke(req: ModelRequest): Promise<ModelResponse> {
-    const res = await this.#http.post('/chat/completions', chatBody(req, false), req.signal, 'application/json');
-    return completion(await this.#http.readJson(res.body, req.signal), req, this.#secrets);
+    return completion(
+      await this.#http.postJson('/chat/completions', chatBody(req, false), req.signal),
+      req,
+      this.#secrets,
+    );
   }
 
   async *stream(req: ModelRequest): AsyncGenerator<StreamEvent> {

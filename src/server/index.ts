@@ -17,6 +17,7 @@ import { queryError } from '../protocols/aws-query.js';
 import { jsonError } from '../protocols/rest-json.js';
 import { WireError } from '../protocols/wire-error.js';
 import { loadProviderConfig } from '../providers/config.js';
+import type { ProviderRegistry } from '../providers/registry.js';
 import { IAM_NAMESPACE } from '../services/iam/index.js';
 import { LastUsedRecorder } from '../services/last-used.js';
 import { openStore, type Store } from '../store/index.js';
@@ -166,10 +167,22 @@ function defaultLogger(config: ServerConfig): Logger {
   return pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: false, minLength: 4096 }));
 }
 
-/** Starts basalt with this configuration. */
-export async function startServer(config: ServerConfig, log: Logger = defaultLogger(config)): Promise<RunningServer> {
-  // A provider file that does not load stops the start before anything is created, with its
-  // message (ProviderConfigError).
+/** What a server runs on: the store, the services' dependencies and what must be closed. */
+export interface Services {
+  store: Store;
+  deps: QueryEndpointDeps;
+  firstAccount: FirstAccount | undefined;
+  lastUsed: LastUsedRecorder;
+  models: ProviderRegistry;
+}
+
+/**
+ * The composition root without the network: loads the provider file (a file that does not load
+ * stops the start before anything is created: ProviderConfigError), opens the store, loads the
+ * master key and creates the first account when the store is empty. bench/hot-path.ts drives the
+ * endpoints through it in process.
+ */
+export async function openServices(config: ServerConfig, log: Logger): Promise<Services> {
   const models = loadProviderConfig(config.providerConfig);
   for (const warning of models.warnings) log.warn({ config: config.providerConfig }, warning);
   ensureDataDir(config.dataDir);
@@ -188,6 +201,12 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
     lastUsed,
     log,
   };
+  return { store, deps, firstAccount, lastUsed, models };
+}
+
+/** Starts basalt with this configuration. */
+export async function startServer(config: ServerConfig, log: Logger = defaultLogger(config)): Promise<RunningServer> {
+  const { store, deps, firstAccount, lastUsed, models } = await openServices(config, log);
 
   const logRequest = requestLogger(log);
   let inFlight = 0;
@@ -320,7 +339,7 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
   });
   const port = (listener.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  log.info({ url, store: store.dialect, masterKey: secrets.fingerprint() }, 'basalt listening');
+  log.info({ url, store: store.dialect, masterKey: deps.secrets.fingerprint() }, 'basalt listening');
   log.flush();
   // Buffered log lines reach stdout within a second even when traffic is light.
   const flushTimer = setInterval(() => log.flush(), 1000);

@@ -80,8 +80,13 @@ export class Authenticator {
       };
     }
     const entry = { caller, secret };
-    if (this.keys.size >= this.limit) this.keys.clear();
-    this.keys.set(accessKeyId, entry);
+    // INVARIANT: only what was read at the revision the cache holds is cached. Another request may
+    // have moved the cache to a newer revision while this one read: what it read may predate that
+    // revision's write (a deleted key), so it is used for this request only.
+    if (this.revision === revision) {
+      if (this.keys.size >= this.limit) this.keys.clear();
+      this.keys.set(accessKeyId, entry);
+    }
     return entry;
   }
 

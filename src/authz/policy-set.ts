@@ -174,9 +174,11 @@ export class PolicyCache {
     let found = this.entries.get(key);
     if (found === undefined) {
       found = await loadCallerPolicies(this.store, caller);
-      // INVARIANT: only cache what was read at the revision the cache holds; a write that landed
-      // while loading moves the revision, and the next request reloads.
-      if ((await this.store.revision()) === revision) {
+      // INVARIANT: only cache what was read at the revision the cache holds. Another request may
+      // have moved the cache to a newer revision while this one loaded (what it loaded may predate
+      // that revision's write), or a write may have landed between its reads: either way it is
+      // used for this request only, and the next request reloads.
+      if (this.revision === revision && (await this.store.revision()) === revision) {
         if (this.entries.size >= this.limit) this.entries.clear();
         this.entries.set(key, found);
       }

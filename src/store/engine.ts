@@ -252,6 +252,14 @@ export function storeOver(driver: Driver): Store {
     run: (sql, params) => (closed ? Promise.reject(closedError()) : driver.reads.run(sql, params)),
   };
   const reader = new Reads(driver.dialect, reads);
+  // One revision read serves every request of an event-loop turn: the requests a turn takes in
+  // arrived together, and one SQLite read costs a request's file-lock system calls (PostgreSQL's a
+  // round trip). A write of this process forgets it as it commits, so a request that follows a
+  // write's answer reads again; another process's write is seen from the next turn.
+  let turnRevision: Promise<number> | undefined;
+  const forgetRevision = (): void => {
+    turnRevision = undefined;
+  };
   return {
     dialect: driver.dialect,
     get: (kind, accountId, key) => reader.get(kind, accountId, key),
@@ -260,9 +268,23 @@ export function storeOver(driver: Driver): Store {
     count: (kind, accountId, filter) => reader.count(kind, accountId, filter),
     write: (fn) => {
       if (closed) return Promise.reject(closedError());
-      return queue.run(() => runTransaction(driver.dialect, () => driver.begin(), fn));
+      return queue.run(async () => {
+        try {
+          return await runTransaction(driver.dialect, () => driver.begin(), fn);
+        } finally {
+          forgetRevision();
+        }
+      });
     },
-    revision: async () => integer((await reads.all(SELECT_REVISION, []))[0], 'revision'),
+    revision: () => {
+      if (turnRevision !== undefined) return turnRevision;
+      const read = reads.all(SELECT_REVISION, []).then((rows) => integer(rows[0], 'revision'));
+      turnRevision = read;
+      setImmediate(forgetRevision);
+      // A failed read is not shared beyond the requests already waiting for it.
+      read.catch(forgetRevision);
+      return read;
+    },
     close: () => {
       closed ??= queue.drain().then(() => driver.close());
       return closed;

@@ -336,7 +336,11 @@ export interface Store extends StoreReader {
   readonly dialect: 'sqlite' | 'postgres';
   /** Runs fn in one transaction: all of its writes land, or none. */
   write<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T>;
-  /** The current revision: every committed write increases it. */
+  /**
+   * The current revision: every committed write increases it. Calls in one event-loop turn share
+   * one read; a write of this process is seen by every call after it commits, another process's
+   * from the next turn.
+   */
   revision(): Promise<number>;
   /** Closes connections; pending writes finish first. */
   close(): Promise<void>;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { compareKeys } from '../../src/store/sql.ts';
 import {
@@ -384,6 +384,27 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.equal(await store.revision(), revision);
     });
 
+    test('revision reads of one turn are shared, and a write of this store is seen as soon as it commits', async () => {
+      const second = await open();
+      try {
+        await nextTurn();
+        // Calls of one turn share one read.
+        const shared = store.revision();
+        assert.equal(store.revision(), shared);
+        const start = await shared;
+        // This store's own write is seen at once, in the same turn as much as later ...
+        const committed = await store.write(async (tx) => tx.revision);
+        assert.equal(committed, start + 1);
+        assert.equal(await store.revision(), start + 1);
+        // ... another store's from the next turn.
+        await second.write((tx) => tx.insert(user(account(), 'sol')));
+        await nextTurn();
+        assert.equal(await store.revision(), start + 2);
+      } finally {
+        await second.close();
+      }
+    });
+
     test('the revision grows by exactly one per committed write, and tx.revision is the new one', async () => {
       const a = account();
       const start = await store.revision();
@@ -534,9 +555,13 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const a = account();
         await store.write((tx) => tx.insert(user(a, 'pat')));
         assert.ok(await second.get('user', a, 'pat'));
+        // Another process's write is seen from the next event-loop turn (revision reads of one
+        // turn are shared): the turn that answers a request is never the turn of a later one.
+        await nextTurn();
         assert.equal(await second.revision(), await store.revision());
         await second.write((tx) => tx.insert(user(a, 'quinn')));
         assert.ok(await store.get('user', a, 'quinn'));
+        await nextTurn();
         assert.equal(await store.revision(), await second.revision());
         // Writers in two stores are serialised against each other too.
         await store.write((tx) => tx.insert(counter(a, 0)));
@@ -552,6 +577,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         );
         assert.equal(await readCounter(store, a), 20);
         assert.equal(await readCounter(second, a), 20);
+        await nextTurn();
         assert.equal(await second.revision(), start + 20);
       } finally {
         await second.close();

@@ -129,7 +129,7 @@ const converse = await signed(
   JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'hello' }] }] }),
   'application/json',
 );
-const signal = () => new AbortController().signal;
+const client = { signal: new AbortController().signal };
 
 /** Requests per second for `seconds`, one at a time. */
 async function run(seconds: number): Promise<number> {
@@ -139,7 +139,7 @@ async function run(seconds: number): Promise<number> {
     for (let i = 0; i < 100; i++) {
       // A turn of the event loop per request, as a server taking one request at a time has.
       await nextTurn();
-      const answer = await handleRest(converse, env(), 'bench', signal, deps);
+      const answer = await handleRest(converse, env(), 'bench', client, deps);
       if (answer.status !== 200) throw new Error(`Converse answered ${answer.status}: ${String(answer.body)}`);
     }
     n += 100;

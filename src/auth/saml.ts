@@ -23,6 +23,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import type { ContextValue } from '../policy/index.js';
+import { isoSeconds } from '../policy/timestamps.js';
 import type { Tag } from '../store/types.js';
 
 /** The SAML failures, each with the AWS error it is answered with. */
@@ -221,7 +222,7 @@ export function parseSamlMetadata(xml: string): SamlMetadata {
   const until = time(validUntilAttr, fail);
   return {
     entityId: entityId.trim(),
-    ...(until === undefined ? {} : { validUntil: new Date(until * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') }),
+    ...(until === undefined ? {} : { validUntil: isoSeconds(new Date(until * 1000)) }),
     signingCertificates: certificates,
   };
 }

@@ -14,6 +14,7 @@ import {
   makeRequest,
 } from '../policy/index.js';
 import type { PolicyType } from '../policy/simulate-types.js';
+import { isoSeconds } from '../policy/timestamps.js';
 import type { CallerPolicies } from './policy-set.js';
 
 /** Facts about the request that come from the transport, not from the caller. */
@@ -89,7 +90,7 @@ export function accessDeniedMessage(
 export function authorize(caller: Caller, policies: CallerPolicies, env: RequestEnv, req: AuthzRequest): AuthzOutcome {
   const values = new ContextValues(policies.base);
   values.set('aws:SourceIp', env.sourceIp);
-  values.set('aws:CurrentTime', env.now.toISOString().replace(/\.\d{3}Z$/, 'Z'));
+  values.set('aws:CurrentTime', isoSeconds(env.now));
   values.set('aws:EpochTime', String(Math.floor(env.now.getTime() / 1000)));
   values.set('aws:SecureTransport', env.secureTransport ? 'true' : 'false');
   values.set('aws:RequestedRegion', env.region);

@@ -9,6 +9,7 @@ import { type Caller, principalArn, principalType } from '../auth/caller.js';
 import { awsManagedDocument, awsManagedPolicy } from '../catalog/managed-policies.js';
 import type { PolicyKind } from '../policy/ast.js';
 import { type CompiledPolicy, ContextValues, compilePolicy, PolicyError, type PolicySet } from '../policy/index.js';
+import { isoSeconds } from '../policy/timestamps.js';
 import type { OwnerKind, Store, StoreReader, Tag } from '../store/types.js';
 
 /** A caller's compiled policies and the condition keys that depend only on the caller. */
@@ -88,7 +89,7 @@ function baseValues(caller: Caller, tags: readonly Tag[]): ContextValues {
   const session = caller.session;
   if (session !== undefined) {
     // Present only for temporary credentials ("AWS global condition context keys").
-    base.set('aws:TokenIssueTime', new Date(session.issuedAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    base.set('aws:TokenIssueTime', isoSeconds(new Date(session.issuedAt * 1000)));
     base.set('aws:MultiFactorAuthPresent', session.mfa ? 'true' : 'false');
     if (session.sourceIdentity !== undefined) base.set('aws:SourceIdentity', session.sourceIdentity);
     for (const [k, v] of Object.entries(session.providerKeys ?? {})) base.set(k, v);

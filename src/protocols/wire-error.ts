@@ -76,3 +76,8 @@ export function errorStatus(error: WireError): { status: number; type: 'Sender' 
   const known = STATUS[error.code] ?? { status: 400, type: 'Sender' as const };
   return error.status === undefined ? known : { status: error.status, type: known.type };
 }
+
+/** Throws a ValidationException with this message. */
+export function refuseInput(message: string): never {
+  throw new WireError('ValidationException', message);
+}

@@ -275,7 +275,6 @@ class WholeBody implements Dispatcher.DispatchHandler {
   #size = 0;
   #status = 0;
   #controller: Dispatcher.DispatchController | undefined;
-  readonly #onAbort = (): void => this.#controller?.abort(this.signal?.reason as Error);
 
   constructor(
     readonly signal: AbortSignal | undefined,
@@ -287,7 +286,12 @@ class WholeBody implements Dispatcher.DispatchHandler {
     this.#controller = controller;
     if (this.signal === undefined) return;
     if (this.signal.aborted) controller.abort(this.signal.reason as Error);
-    else this.signal.addEventListener('abort', this.#onAbort, { once: true });
+    else this.signal.addEventListener('abort', this, { once: true });
+  }
+
+  /** The abort signal's listener (an object listener: no closure per request). */
+  handleEvent(): void {
+    this.#controller?.abort(this.signal?.reason as Error);
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, status: number): void {
@@ -302,14 +306,14 @@ class WholeBody implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    this.signal?.removeEventListener('abort', this.#onAbort);
+    this.signal?.removeEventListener('abort', this);
     const chunks = this.#chunks;
     const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.#size);
     this.resolve({ status: this.#status, body });
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.signal?.removeEventListener('abort', this.#onAbort);
+    this.signal?.removeEventListener('abort', this);
     this.reject(error);
   }
 }

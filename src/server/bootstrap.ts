@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newAccessKeyId, newAccountId, newSecretAccessKey } from '../auth/ids.js';
 import { SecretBox } from '../auth/secret-box.js';
+import { isoSeconds } from '../policy/timestamps.js';
 import { type Store, StoreError, SYSTEM_ACCOUNT } from '../store/index.js';
 import type { ServerConfig } from './config.js';
 
@@ -46,7 +47,7 @@ export async function bootstrapFirstAccount(
   const accountId = config.accountId ?? newAccountId();
   const accessKeyId = config.rootAccessKeyId ?? newAccessKeyId('AKIA', accountId);
   const secretAccessKey = config.rootSecretAccessKey ?? newSecretAccessKey();
-  const createdAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const createdAt = isoSeconds(new Date());
   try {
     await store.write(async (tx) => {
       if ((await tx.count('account', SYSTEM_ACCOUNT)) > 0) throw new StoreError('Conflict', 'an account exists');

@@ -11,6 +11,7 @@ import type { IncomingSignedRequest } from '../auth/sigv4/index.js';
 import { SigV4Error } from '../auth/sigv4/index.js';
 import type { RequestEnv } from '../authz/index.js';
 import { describePrincipal } from '../policy/index.js';
+import { isoSeconds } from '../policy/timestamps.js';
 import { parseQuery, queryError, queryResponse } from '../protocols/aws-query.js';
 import { QUERY_AUTH_CODES, WireError } from '../protocols/wire-error.js';
 import { IAM_NAMESPACE, IAM_OPERATIONS } from '../services/iam/index.js';
@@ -121,7 +122,7 @@ export async function handleQuery(
       }
       deps.lastUsed.record(signed.caller.accessKeyId, {
         accountId: signed.caller.accountId,
-        date: env.now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        date: isoSeconds(env.now),
         service: service.name,
         region: signed.credential.region,
       });

@@ -7,19 +7,22 @@
 
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticate.js';
+import type { Caller } from '../auth/caller.js';
 import type { IncomingSignedRequest } from '../auth/sigv4/index.js';
 import { SigV4Error } from '../auth/sigv4/index.js';
 import type { RequestEnv } from '../authz/index.js';
+import { isoSeconds } from '../policy/timestamps.js';
 import { JSON_AUTH_CODES, jsonError } from '../protocols/rest-json.js';
 import { WireError } from '../protocols/wire-error.js';
 import { BEDROCK_OPERATIONS } from '../services/bedrock/index.js';
 import { BEDROCK_RUNTIME_OPERATIONS } from '../services/bedrock-runtime/index.js';
-import type { ServiceDeps } from '../services/operation.js';
+import type { CallContext, ServiceDeps } from '../services/operation.js';
 import { dispatchRest, RestRouter } from '../services/rest-operation.js';
 
 /** What the endpoint answers: a whole body or a stream of encoded events. */
 export interface RestAnswer {
   status: number;
+  /** A fresh object for this answer: the server adds its own headers to it. */
   headers: Record<string, string>;
   body: Buffer | AsyncIterable<Buffer>;
   service: string;
@@ -39,12 +42,35 @@ const ROUTER = new RestRouter([...BEDROCK_OPERATIONS, ...BEDROCK_RUNTIME_OPERATI
 /** Every restJson1 operation the server routes (the authorization test walks them). */
 export const REST_OPERATIONS = ROUTER.operations;
 
-/** Handles one restJson1 request whose body has been read; `signal` gives the client-gone signal. */
+/**
+ * A call's context. A class, not an object literal: a literal with a getter is built through V8's
+ * slow path on every request.
+ */
+class RestCall implements CallContext {
+  constructor(
+    readonly caller: Caller,
+    readonly env: RequestEnv,
+    readonly requestId: string,
+    readonly deps: ServiceDeps,
+    readonly revision: number,
+    private readonly client: { readonly signal: AbortSignal },
+  ) {}
+
+  /** Made on first use: only model calls need it. */
+  get signal(): AbortSignal {
+    return this.client.signal;
+  }
+}
+
+/**
+ * Handles one restJson1 request whose body has been read; `client.signal` is the client-gone
+ * signal, read only by calls that need it.
+ */
 export async function handleRest(
   req: IncomingSignedRequest,
   env: Omit<RequestEnv, 'region'>,
   requestId: string,
-  signal: () => AbortSignal,
+  client: { readonly signal: AbortSignal },
   deps: RestEndpointDeps,
 ): Promise<RestAnswer> {
   let action = '';
@@ -58,7 +84,7 @@ export async function handleRest(
     caller = signed.caller.arn;
     deps.lastUsed.record(signed.caller.accessKeyId, {
       accountId: signed.caller.accountId,
-      date: env.now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      date: isoSeconds(env.now),
       service: 'bedrock',
       region: signed.credential.region,
     });
@@ -71,17 +97,19 @@ export async function handleRest(
         headers: req.headers,
         body: Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body),
       },
-      {
-        caller: signed.caller,
-        env: { ...env, region: signed.credential.region },
+      new RestCall(
+        signed.caller,
+        {
+          sourceIp: env.sourceIp,
+          secureTransport: env.secureTransport,
+          now: env.now,
+          region: signed.credential.region,
+        },
         requestId,
         deps,
         revision,
-        // Made on first use: only model calls need it.
-        get signal() {
-          return signal();
-        },
-      },
+        client,
+      ),
     );
     const base = { service: 'bedrock', action, caller };
     if (result.kind === 'json') {

@@ -64,6 +64,11 @@ export function authQueryParams(rawQuery: string): Map<string, string> {
 /** Days of each month of a common year. */
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** The two decimal digits of `s` at `i` as a number (the caller checked they are digits). */
+function twoDigits(s: string, i: number): number {
+  return (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);
+}
+
 /** Epoch milliseconds of a `YYYYMMDDTHHMMSSZ` timestamp, or undefined when it is not one (or not a real date). */
 export function parseAmzDate(s: string): number | undefined {
   if (s.length !== 16 || s.charCodeAt(8) !== 84 || s.charCodeAt(15) !== 90) return undefined;
@@ -72,13 +77,12 @@ export function parseAmzDate(s: string): number | undefined {
     const c = s.charCodeAt(i);
     if (c < 48 || c > 57) return undefined;
   }
-  const two = (i: number) => (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);
-  const y = two(0) * 100 + two(2);
-  const mo = two(4);
-  const d = two(6);
-  const h = two(9);
-  const mi = two(11);
-  const se = two(13);
+  const y = twoDigits(s, 0) * 100 + twoDigits(s, 2);
+  const mo = twoDigits(s, 4);
+  const d = twoDigits(s, 6);
+  const h = twoDigits(s, 9);
+  const mi = twoDigits(s, 11);
+  const se = twoDigits(s, 13);
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59) return undefined;
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   if (d > (mo === 2 && leap ? 29 : (MONTH_DAYS[mo - 1] ?? 31))) return undefined;

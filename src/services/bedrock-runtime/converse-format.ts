@@ -12,7 +12,7 @@
  * 0). A JSON value of the wrong type is refused before either, as a SerializationException.
  */
 
-import { WireError } from '../../protocols/wire-error.js';
+import { refuseInput, WireError } from '../../protocols/wire-error.js';
 import type { ContentBlock, Message, ModelResponse, StopReason, Usage } from '../../providers/types.js';
 import type { NativeRequest } from './native-formats.js';
 
@@ -294,17 +294,19 @@ function decodeSystem(raw: unknown, c: Constraints): string[] {
   });
 }
 
+/** The constraint text of a pattern, in the words of Bedrock's validation messages. */
+function mustMatch(re: RegExp): string {
+  return `[Member must satisfy regular expression pattern: ${re.source.slice(1, -1)}]`;
+}
+
 /** Bedrock's conversation rules, checked once the constraints hold. */
 function checkConversation(messages: readonly DecodedMessage[]): void {
-  const refuse = (message: string): never => {
-    throw new WireError('ValidationException', message);
-  };
-  if (messages.length === 0) refuse(START_WITH_USER);
+  if (messages.length === 0) refuseInput(START_WITH_USER);
   messages.forEach(({ message, blocks, blankAt }, i) => {
-    if (i === 0 && message.role !== 'user') refuse(START_WITH_USER);
-    if (i > 0 && messages[i - 1]?.message.role === message.role) refuse(ALTERNATE);
-    if (blocks === 0) refuse(emptyContent(i));
-    if (blankAt !== undefined) refuse(blankText(i, blankAt));
+    if (i === 0 && message.role !== 'user') refuseInput(START_WITH_USER);
+    if (i > 0 && messages[i - 1]?.message.role === message.role) refuseInput(ALTERNATE);
+    if (blocks === 0) refuseInput(emptyContent(i));
+    if (blankAt !== undefined) refuseInput(blankText(i, blankAt));
   });
 }
 
@@ -371,7 +373,6 @@ export function decodeConverseRequest(body: unknown): ConverseInput {
 
   const metadata = stringMap(b.requestMetadata);
   if (metadata !== undefined) {
-    const mustMatch = (re: RegExp) => `[Member must satisfy regular expression pattern: ${re.source.slice(1, -1)}]`;
     const keys = Object.keys(metadata);
     if (keys.length > 16) c.fail(metadata, 'requestMetadata', 'Member must have length less than or equal to 16');
     if (keys.some((k) => !METADATA_KEY.test(k))) {

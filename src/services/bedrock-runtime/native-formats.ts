@@ -19,7 +19,7 @@
  */
 
 import { randomBytes, randomUUID } from 'node:crypto';
-import { WireError } from '../../protocols/wire-error.js';
+import { refuseInput, WireError } from '../../protocols/wire-error.js';
 import type { ContentBlock, Message, ModelRequest, ModelResponse, StopReason, Usage } from '../../providers/types.js';
 
 /** The model families whose native bodies basalt speaks. */
@@ -380,21 +380,19 @@ function anthropicSystem(system: unknown, v: Violations): string[] {
 
 /** The Messages API's conversation rules, in Anthropic's words (Bedrock passes them through). */
 function anthropicConversation(messages: readonly Message[]): void {
-  const refuse = (message: string): never => {
-    throw new WireError('ValidationException', message);
-  };
   messages.forEach((m, i) => {
-    if (i === 0 && m.role !== 'user') refuse('messages: first message must use the "user" role');
+    if (i === 0 && m.role !== 'user') refuseInput('messages: first message must use the "user" role');
     if (i > 0 && messages[i - 1]?.role === m.role) {
-      refuse(
+      refuseInput(
         `messages: roles must alternate between "user" and "assistant", but found multiple "${m.role}" roles in a row`,
       );
     }
     const last = i === messages.length - 1 && m.role === 'assistant';
     if (m.content.length === 0 && !last) {
-      refuse('messages: all messages must have non-empty content except for the optional final assistant message');
+      refuseInput('messages: all messages must have non-empty content except for the optional final assistant message');
     }
-    if (m.content.some((b) => 'text' in b && b.text === '')) refuse('messages: text content blocks must be non-empty');
+    if (m.content.some((b) => 'text' in b && b.text === ''))
+      refuseInput('messages: text content blocks must be non-empty');
   });
 }
 

@@ -5,6 +5,7 @@
 
 import { awsManagedPolicy } from '../../catalog/managed-policies.js';
 import type { ContextValue } from '../../policy/index.js';
+import { isoSeconds } from '../../policy/timestamps.js';
 import type { XmlValue } from '../../protocols/aws-query.js';
 import { WireError } from '../../protocols/wire-error.js';
 import type {
@@ -44,7 +45,7 @@ export function noSuchEntity(message: string): WireError {
 
 /** IAM's canonical ISO 8601 timestamp with seconds (`2024-01-02T03:04:05Z`). */
 export function now(ctx: CallContext): string {
-  return ctx.env.now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return isoSeconds(ctx.env.now);
 }
 
 const WORD: Record<'user' | 'group' | 'role', string> = { user: 'user', group: 'group', role: 'role' };

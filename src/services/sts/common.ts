@@ -7,6 +7,7 @@ import { newAccessKeyId, newSecretAccessKey } from '../../auth/ids.js';
 import { type SessionClaims, sealSessionToken } from '../../auth/session-token.js';
 import { compileStored, managedPolicyDocument } from '../../authz/index.js';
 import type { ContextValue } from '../../policy/index.js';
+import { isoSeconds } from '../../policy/timestamps.js';
 import { WireError } from '../../protocols/wire-error.js';
 import type { Row, Tag } from '../../store/types.js';
 import { checkDocument, policySize } from '../iam/documents.js';
@@ -20,7 +21,7 @@ export const CHAINED_MAX_SECONDS = 3600;
 
 /** IAM and STS timestamps: ISO 8601 to the second. */
 export function iso(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return isoSeconds(new Date(seconds * 1000));
 }
 
 /** New temporary credentials for these claims (without the key, which is made here). */

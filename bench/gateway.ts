@@ -23,6 +23,7 @@ import { startBasalt, type TestServer } from '../test/support/basalt.ts';
 import { type Credentials, rootCredentials } from '../test/support/clients.ts';
 import { callQuery } from '../test/support/query.ts';
 import { UPSTREAM_ANSWER } from '../test/support/upstreams.ts';
+import { createBenchUser } from './lib/bench-user.ts';
 import { type ProfileSummary, summarizeProfile } from './lib/cpu-profile.ts';
 import { type LoadResult, responseFrame } from './lib/load.ts';
 import { freePort, type Helper, runLoadChild, startHelper, startPortkey } from './lib/processes.ts';
@@ -201,36 +202,13 @@ async function measure(target: Target, what: string, rate?: number): Promise<Loa
   return result;
 }
 
-/** Creates an IAM user whose policies allow the call (three policies, conditions included). */
-async function benchUser(url: string): Promise<Credentials> {
-  const ok = async (action: string, params: Record<string, string>): Promise<string> => {
+/** The benchmark's IAM user (lib/bench-user.ts), created over HTTP. */
+function benchUser(url: string): Promise<Credentials> {
+  return createBenchUser(async (action, params) => {
     const r = await callQuery(url, rootCredentials, action, params);
     if (r.status !== 200) throw new Error(`${action}: ${r.body}`);
     return r.body;
-  };
-  await ok('CreateUser', { UserName: 'bench', 'Tags.member.1.Key': 'team', 'Tags.member.1.Value': 'ml' });
-  const policies = {
-    'bench-invoke': {
-      Effect: 'Allow',
-      Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-      Resource: 'arn:aws:bedrock:*::foundation-model/meta.*',
-      Condition: { StringEquals: { 'aws:RequestedRegion': 'us-east-1', 'aws:PrincipalTag/team': 'ml' } },
-    },
-    'bench-deny': { Effect: 'Deny', Action: 'bedrock:*', Resource: 'arn:aws:bedrock:*::foundation-model/anthropic.*' },
-  };
-  for (const [name, statement] of Object.entries(policies)) {
-    await ok('CreatePolicy', {
-      PolicyName: name,
-      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }),
-    });
-    await ok('AttachUserPolicy', { UserName: 'bench', PolicyArn: `arn:aws:iam::123456789012:policy/${name}` });
-  }
-  await ok('AttachUserPolicy', { UserName: 'bench', PolicyArn: 'arn:aws:iam::aws:policy/AmazonBedrockReadOnly' });
-  const keyXml = await ok('CreateAccessKey', { UserName: 'bench' });
-  return {
-    accessKeyId: /<AccessKeyId>([^<]+)</.exec(keyXml)?.[1] ?? '',
-    secretAccessKey: /<SecretAccessKey>([^<]+)</.exec(keyXml)?.[1] ?? '',
-  };
+  });
 }
 
 /**

@@ -24,6 +24,7 @@ import { handleQuery } from '../src/server/query-endpoint.ts';
 import { handleRest } from '../src/server/rest-endpoint.ts';
 import { ROOT, TEST_MASTER_KEY } from '../test/support/basalt.ts';
 import { type Credentials, rootCredentials } from '../test/support/clients.ts';
+import { createBenchUser } from './lib/bench-user.ts';
 import { summarizeProfile } from './lib/cpu-profile.ts';
 
 const args = process.argv.slice(2);
@@ -80,48 +81,16 @@ const log = pino({ level: 'warn' });
 const { deps, store, lastUsed, models } = await openServices(config, log);
 const env = () => ({ sourceIp: '127.0.0.1', secureTransport: false, now: new Date() });
 
-/** An IAM call as root; its XML answer. */
-async function iam(params: Record<string, string>): Promise<string> {
-  const form = new URLSearchParams({ Version: '2010-05-08', ...params }).toString();
+/** An IAM call as root, through the awsQuery endpoint in process; its XML answer. */
+async function iam(action: string, params: Record<string, string>): Promise<string> {
+  const form = new URLSearchParams({ Version: '2010-05-08', Action: action, ...params }).toString();
   const req = await signed(rootCredentials, 'iam', '/', form, 'application/x-www-form-urlencoded; charset=utf-8');
   const answer = await handleQuery(req, env(), 'setup', deps);
-  if (answer.status !== 200) throw new Error(`${params.Action}: ${answer.body}`);
+  if (answer.status !== 200) throw new Error(`${action}: ${answer.body}`);
   return answer.body;
 }
 
-/** The IAM user of bench/gateway.ts: three policies, conditions included. */
-async function benchUser(): Promise<Credentials> {
-  await iam({ Action: 'CreateUser', UserName: 'bench', 'Tags.member.1.Key': 'team', 'Tags.member.1.Value': 'ml' });
-  const policies = {
-    'bench-invoke': {
-      Effect: 'Allow',
-      Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-      Resource: 'arn:aws:bedrock:*::foundation-model/meta.*',
-      Condition: { StringEquals: { 'aws:RequestedRegion': 'us-east-1', 'aws:PrincipalTag/team': 'ml' } },
-    },
-    'bench-deny': { Effect: 'Deny', Action: 'bedrock:*', Resource: 'arn:aws:bedrock:*::foundation-model/anthropic.*' },
-  };
-  for (const [name, statement] of Object.entries(policies)) {
-    await iam({
-      Action: 'CreatePolicy',
-      PolicyName: name,
-      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }),
-    });
-    await iam({ Action: 'AttachUserPolicy', UserName: 'bench', PolicyArn: `arn:aws:iam::123456789012:policy/${name}` });
-  }
-  await iam({
-    Action: 'AttachUserPolicy',
-    UserName: 'bench',
-    PolicyArn: 'arn:aws:iam::aws:policy/AmazonBedrockReadOnly',
-  });
-  const xml = await iam({ Action: 'CreateAccessKey', UserName: 'bench' });
-  return {
-    accessKeyId: /<AccessKeyId>([^<]+)</.exec(xml)?.[1] ?? '',
-    secretAccessKey: /<SecretAccessKey>([^<]+)</.exec(xml)?.[1] ?? '',
-  };
-}
-
-const creds = CALLER === 'root' ? rootCredentials : await benchUser();
+const creds = CALLER === 'root' ? rootCredentials : await createBenchUser(iam);
 const converse = await signed(
   creds,
   'bedrock',

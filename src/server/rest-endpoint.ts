@@ -97,19 +97,7 @@ export async function handleRest(
         headers: req.headers,
         body: Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body),
       },
-      new RestCall(
-        signed.caller,
-        {
-          sourceIp: env.sourceIp,
-          secureTransport: env.secureTransport,
-          now: env.now,
-          region: signed.credential.region,
-        },
-        requestId,
-        deps,
-        revision,
-        client,
-      ),
+      new RestCall(signed.caller, { ...env, region: signed.credential.region }, requestId, deps, revision, client),
     );
     const base = { service: 'bedrock', action, caller };
     if (result.kind === 'json') {

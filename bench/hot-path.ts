@@ -6,7 +6,7 @@
  * kernel. Steadier than a network benchmark on a shared machine, so it is the one to compare
  * changes to the request path with.
  *
- *   node --import tsx bench/hot-path.ts [--seconds 5] [--rounds 3] [--caller root] [--profile FILE]
+ *   npm run bench:hot-path [-- --seconds 5 --rounds 3 --caller root --profile FILE]
  */
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

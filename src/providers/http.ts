@@ -19,6 +19,12 @@ export const DEFAULT_MAX_CONNECTIONS = 32;
 
 /** How much of an upstream error body is read to find its message; the rest is dropped. */
 const ERROR_BODY_LIMIT = 64 * 1024;
+/**
+ * The default size of the largest whole (non-streamed) answer read from an upstream: far above any
+ * model answer, and a bound on the memory one misbehaving upstream can take (streams are relayed
+ * chunk by chunk and need none).
+ */
+export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 /** How long close() lets requests in flight finish before it destroys their connections. */
 const CLOSE_GRACE_MS = 5000;
 /** How long an upstream message may be inside a ProviderError message. */
@@ -122,6 +128,8 @@ export interface HttpUpstreamOptions {
   timeoutMs: number;
   /** The most connections the pool opens to the upstream. */
   maxConnections: number;
+  /** The largest whole answer read (default DEFAULT_MAX_ANSWER_BYTES); a larger one is ModelErrorException. */
+  maxAnswerBytes?: number;
   /** Values never to repeat in an error message (the API key). */
   secrets: readonly string[];
 }
@@ -141,6 +149,7 @@ export class HttpUpstream {
   readonly #prefix: string;
   readonly #headers: Record<string, string>;
   readonly #timeoutMs: number;
+  readonly #maxAnswerBytes: number;
   readonly #secrets: readonly string[];
 
   constructor(options: HttpUpstreamOptions) {
@@ -150,6 +159,7 @@ export class HttpUpstream {
     this.#pool = new Pool(url.origin, { connections: options.maxConnections });
     this.#headers = mergeHeaders(options.headers);
     this.#timeoutMs = options.timeoutMs;
+    this.#maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
     this.#secrets = options.secrets;
   }
 
@@ -208,7 +218,7 @@ export class HttpUpstream {
             headersTimeout: this.#timeoutMs,
             bodyTimeout: this.#timeoutMs,
           },
-          new WholeBody(signal, resolve, reject),
+          new WholeBody(signal, this.#maxAnswerBytes, resolve, reject),
         );
       });
     } catch (err) {
@@ -226,7 +236,7 @@ export class HttpUpstream {
   async readJson(body: Dispatcher.ResponseData['body'], signal: AbortSignal | undefined): Promise<unknown> {
     let text: string;
     try {
-      text = await body.text();
+      text = await readWhole(body, this.#maxAnswerBytes);
     } catch (err) {
       throw asProviderError(err, signal);
     }
@@ -268,7 +278,8 @@ interface WholeAnswer {
 
 /**
  * An undici dispatch handler that collects a whole answer. The caller's abort signal aborts the
- * request; an error body stops being kept past ERROR_BODY_LIMIT bytes.
+ * request; an error body stops being kept past ERROR_BODY_LIMIT bytes, and a 2xx answer longer than
+ * `limit` aborts the request with a ModelErrorException.
  */
 class WholeBody implements Dispatcher.DispatchHandler {
   readonly #chunks: Buffer[] = [];
@@ -278,6 +289,7 @@ class WholeBody implements Dispatcher.DispatchHandler {
 
   constructor(
     readonly signal: AbortSignal | undefined,
+    readonly limit: number,
     readonly resolve: (answer: WholeAnswer) => void,
     readonly reject: (err: unknown) => void,
   ) {}
@@ -298,9 +310,14 @@ class WholeBody implements Dispatcher.DispatchHandler {
     this.#status = status;
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     const ok = this.#status >= 200 && this.#status < 300;
     if (!ok && this.#size >= ERROR_BODY_LIMIT) return;
+    if (ok && this.#size + chunk.length > this.limit) {
+      this.#chunks.length = 0;
+      controller.abort(answerTooLarge(this.limit));
+      return;
+    }
     this.#chunks.push(chunk);
     this.#size += chunk.length;
   }
@@ -323,6 +340,27 @@ function mergeHeaders(headers: Readonly<Record<string, string>>): Record<string,
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
   return out;
+}
+
+/** The ModelErrorException of a whole answer longer than `limit` bytes. */
+function answerTooLarge(limit: number): ProviderError {
+  return new ProviderError('ModelErrorException', `The model upstream's answer is larger than ${limit} bytes`);
+}
+
+/** A whole body as UTF-8; ModelErrorException (and the rest unread) past `limit` bytes. */
+async function readWhole(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buf.length;
+    if (size > limit) {
+      body.destroy();
+      throw answerTooLarge(limit);
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 /** Reads at most `limit` bytes of a body as UTF-8 and discards the rest. */

@@ -349,34 +349,30 @@ function answerTooLarge(limit: number): ProviderError {
 
 /** A whole body as UTF-8; ModelErrorException (and the rest unread) past `limit` bytes. */
 async function readWhole(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buf.length;
-    if (size > limit) {
-      body.destroy();
-      throw answerTooLarge(limit);
-    }
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
+  const { text, cut } = await readUpTo(body, limit);
+  if (cut) throw answerTooLarge(limit);
+  return text;
 }
 
 /** Reads at most `limit` bytes of a body as UTF-8 and discards the rest. */
 async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+  return (await readUpTo(body, limit)).text;
+}
+
+/** The first `limit` bytes of a body as UTF-8, and whether there was more (then left unread). */
+async function readUpTo(body: Dispatcher.ResponseData['body'], limit: number): Promise<{ text: string; cut: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
     chunks.push(buf);
     size += buf.length;
-    if (size >= limit) {
+    if (size > limit) {
       body.destroy();
-      break;
+      return { text: Buffer.concat(chunks).subarray(0, limit).toString('utf8'), cut: true };
     }
   }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+  return { text: Buffer.concat(chunks, size).toString('utf8'), cut: false };
 }
 
 /** A plain object (for narrowing parsed JSON). */

@@ -14,16 +14,14 @@ import { Session } from 'node:inspector';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { pino } from 'pino';
-import type { IncomingSignedRequest } from '../src/auth/sigv4/index.ts';
 import { readConfig } from '../src/server/config.ts';
 import { openServices } from '../src/server/index.ts';
 import { handleQuery } from '../src/server/query-endpoint.ts';
 import { handleRest } from '../src/server/rest-endpoint.ts';
 import { ROOT, TEST_MASTER_KEY } from '../test/support/basalt.ts';
-import { type Credentials, rootCredentials } from '../test/support/clients.ts';
+import { rootCredentials } from '../test/support/clients.ts';
+import { signedIncoming } from '../test/support/incoming.ts';
 import { createBenchUser } from './lib/bench-user.ts';
 import { summarizeProfile } from './lib/cpu-profile.ts';
 
@@ -37,37 +35,6 @@ const ROUNDS = Number(option('rounds', '3'));
 const CALLER = option('caller', 'user') === 'root' ? 'root' : 'user';
 const PROFILE = option('profile', '');
 const MODEL_ID = 'meta.llama3-1-8b-instruct-v1:0';
-const HOST = '127.0.0.1:8700';
-
-/** A request as the HTTP server hands it to an endpoint, signed with SigV4 for `service`. */
-async function signed(
-  creds: Credentials,
-  service: string,
-  path: string,
-  body: string,
-  contentType: string,
-): Promise<IncomingSignedRequest> {
-  const signer = new SignatureV4({
-    credentials: creds,
-    region: 'us-east-1',
-    service,
-    sha256: Sha256,
-    uriEscapePath: true,
-  });
-  const request = await signer.sign({
-    method: 'POST',
-    protocol: 'http:',
-    hostname: '127.0.0.1',
-    port: 8700,
-    path,
-    query: {},
-    headers: { host: HOST, 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)) },
-    body,
-  });
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(request.headers)) headers[k.toLowerCase()] = String(v);
-  return { method: 'POST', rawPath: path, rawQuery: '', headers, body: Buffer.from(body), http2: false };
-}
 
 const work = mkdtempSync(join(os.tmpdir(), 'basalt-hot-path-'));
 const config = readConfig(new Map(), {
@@ -84,20 +51,25 @@ const env = () => ({ sourceIp: '127.0.0.1', secureTransport: false, now: new Dat
 /** An IAM call as root, through the awsQuery endpoint in process; its XML answer. */
 async function iam(action: string, params: Record<string, string>): Promise<string> {
   const form = new URLSearchParams({ Version: '2010-05-08', Action: action, ...params }).toString();
-  const req = await signed(rootCredentials, 'iam', '/', form, 'application/x-www-form-urlencoded; charset=utf-8');
+  const req = await signedIncoming({
+    credentials: rootCredentials,
+    service: 'iam',
+    body: form,
+    contentType: 'application/x-www-form-urlencoded; charset=utf-8',
+  });
   const answer = await handleQuery(req, env(), 'setup', deps);
   if (answer.status !== 200) throw new Error(`${action}: ${answer.body}`);
   return answer.body;
 }
 
 const creds = CALLER === 'root' ? rootCredentials : await createBenchUser(iam);
-const converse = await signed(
-  creds,
-  'bedrock',
-  `/model/${encodeURIComponent(MODEL_ID)}/converse`,
-  JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'hello' }] }] }),
-  'application/json',
-);
+const converse = await signedIncoming({
+  credentials: creds,
+  service: 'bedrock',
+  path: `/model/${encodeURIComponent(MODEL_ID)}/converse`,
+  body: JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'hello' }] }] }),
+  contentType: 'application/json',
+});
 const client = { signal: new AbortController().signal };
 
 /** Requests per second for `seconds`, one at a time. */

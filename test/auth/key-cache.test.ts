@@ -10,39 +10,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { Authenticator } from '../../src/auth/authenticate.ts';
 import { SecretBox } from '../../src/auth/secret-box.ts';
 import { type IncomingSignedRequest, SigV4Error } from '../../src/auth/sigv4/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
+import { signedIncoming } from '../support/incoming.ts';
 
 const box = new SecretBox(Buffer.alloc(32, 9));
 const ACCOUNT = '123456789012';
 const KEY = 'AKIAKEYCACHETEST0001';
 const SECRET = 'key-cache-test-secret-key-000000000000000';
 
-async function signed(now: Date): Promise<IncomingSignedRequest> {
-  const signer = new SignatureV4({
+function signed(now: Date): Promise<IncomingSignedRequest> {
+  return signedIncoming({
     credentials: { accessKeyId: KEY, secretAccessKey: SECRET },
-    region: 'us-east-1',
     service: 'bedrock',
-    sha256: Sha256,
+    method: 'GET',
+    path: '/foundation-models',
+    signingDate: now,
   });
-  const s = await signer.sign(
-    {
-      method: 'GET',
-      protocol: 'http:',
-      hostname: 'localhost',
-      path: '/foundation-models',
-      query: {},
-      headers: { host: 'localhost' },
-    },
-    { signingDate: now },
-  );
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(s.headers)) headers[k.toLowerCase()] = String(v);
-  return { method: 'GET', rawPath: '/foundation-models', rawQuery: '', headers, body: Buffer.alloc(0), http2: false };
 }
 
 /** The store, with its access-key reads held until `release` is called once the read has started. */

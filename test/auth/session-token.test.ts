@@ -9,14 +9,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
 import { Authenticator } from '../../src/auth/authenticate.ts';
 import { SecretBox } from '../../src/auth/secret-box.ts';
 import { openSessionToken, type SessionClaims, sealSessionToken } from '../../src/auth/session-token.ts';
 import { SigV4Error } from '../../src/auth/sigv4/index.ts';
 import { openStore } from '../../src/store/index.ts';
+import { signedIncoming } from '../support/incoming.ts';
 
 const box = new SecretBox(Buffer.alloc(32, 7));
 const now = Math.floor(Date.now() / 1000);
@@ -67,30 +66,14 @@ test('an expired session is ExpiredToken; a token names its own access key', asy
   try {
     const auth = new Authenticator(store, box);
     const token = sealSessionToken(box, claims);
-    const sign = async (accessKeyId: string) => {
-      const signer = new SignatureV4({
+    const sign = (accessKeyId: string) =>
+      signedIncoming({
         credentials: { accessKeyId, secretAccessKey: claims.secretAccessKey, sessionToken: token },
-        region: 'us-east-1',
         service: 'sts',
-        sha256: Sha256,
+        body: 'Action=GetCallerIdentity&Version=2011-06-15',
+        contentType: 'application/x-www-form-urlencoded',
+        signingDate: new Date((now + 60) * 1000),
       });
-      const body = 'Action=GetCallerIdentity&Version=2011-06-15';
-      const s = await signer.sign(
-        {
-          method: 'POST',
-          protocol: 'http:',
-          hostname: 'localhost',
-          path: '/',
-          query: {},
-          headers: { host: 'localhost', 'content-type': 'application/x-www-form-urlencoded' },
-          body,
-        },
-        { signingDate: new Date((now + 60) * 1000) },
-      );
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(s.headers)) headers[k.toLowerCase()] = String(v);
-      return { method: 'POST', rawPath: '/', rawQuery: '', headers, body: Buffer.from(body), http2: false };
-    };
     const ok = await auth.authenticate(await sign(claims.accessKeyId), 0, new Date((now + 60) * 1000), 'sts');
     assert.equal(ok.caller.arn, claims.arn);
     assert.equal(ok.caller.type, 'assumedRole');

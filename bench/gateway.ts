@@ -25,6 +25,7 @@ import { callQuery } from '../test/support/query.ts';
 import { UPSTREAM_ANSWER } from '../test/support/upstreams.ts';
 import { createBenchUser } from './lib/bench-user.ts';
 import { type ProfileSummary, summarizeProfile } from './lib/cpu-profile.ts';
+import type { GcPauses } from './lib/gc-stats.ts';
 import { type LoadResult, responseFrame } from './lib/load.ts';
 import { freePort, type Helper, runLoadChild, startHelper, startPortkey } from './lib/processes.ts';
 
@@ -82,8 +83,25 @@ interface Round {
    */
   cpuMicrosPerRequest: number | undefined;
   halfLoad: LoadResult;
+  /** basalt only: its garbage collector's pauses during the saturation and the half-load runs. */
+  gc?: { saturation: GcSummary; halfLoad: GcSummary };
   /** The upstream alone at the half-load rate (the half-load run itself for the direct target). */
   directAtSameRate: LoadResult;
+}
+
+/** The collector's pauses of one run (lib/gc-stats.ts). */
+interface GcSummary {
+  /** Young-generation collections (scavenges): each stops every request in flight. */
+  scavenges: number;
+  /** Milliseconds between two scavenges, on average. */
+  scavengeEveryMs: number;
+  /** Scavenge pause per request served, in µs. */
+  scavengeMicrosPerRequest: number;
+  scavengeP50ms: number;
+  scavengeMaxMs: number;
+  /** Other collections (mark-compact steps and finalization), and their longest pause. */
+  others: number;
+  otherMaxMs: number;
 }
 
 function median(xs: number[]): number {
@@ -225,6 +243,34 @@ function cpuMicros(pid: number | undefined): number | undefined {
   }
 }
 
+/** The pauses basalt's gc-stats preload has written so far (none before its first collection). */
+function gcPauses(file: string): GcPauses {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as GcPauses;
+  } catch {
+    return { minor: [], other: [] };
+  }
+}
+
+/** The pauses between two readings of the file, for a run of `seconds` that served `requests`. */
+function gcSummary(before: GcPauses, after: GcPauses, seconds: number, requests: number): GcSummary {
+  const minor = after.minor.slice(before.minor.length);
+  const other = after.other.slice(before.other.length);
+  const total = minor.reduce((a, b) => a + b, 0);
+  return {
+    scavenges: minor.length,
+    scavengeEveryMs: minor.length === 0 ? Number.NaN : (seconds * 1000) / minor.length,
+    scavengeMicrosPerRequest: requests === 0 ? Number.NaN : (total * 1000) / requests,
+    scavengeP50ms: median(minor),
+    scavengeMaxMs: Math.max(0, ...minor),
+    others: other.length,
+    otherMaxMs: Math.max(0, ...other),
+  };
+}
+
+/** Waits for the preload's next write (every 200 ms), so that a reading covers the run just done. */
+const gcSettle = (): Promise<void> => new Promise((res) => setTimeout(res, 300));
+
 function fmt(n: number, digits = 2): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
@@ -258,16 +304,15 @@ try {
     }),
   );
   const profileFile = join(work, 'basalt.cpuprofile');
+  const gcFile = join(work, 'basalt-gc.json');
+  const preloads = [join(here, 'lib', 'gc-stats.ts'), ...(PROFILE ? [join(here, 'lib', 'cpu-profiler.ts')] : [])];
   basalt = await startBasalt({
     keepOutput: false,
     env: {
       BASALT_CONFIG: configFile,
-      ...(PROFILE
-        ? {
-            NODE_OPTIONS: `--import tsx --import ${join(here, 'lib', 'cpu-profiler.ts')}`,
-            BENCH_CPU_PROFILE: profileFile,
-          }
-        : {}),
+      NODE_OPTIONS: ['--import tsx', ...preloads.map((p) => `--import ${p}`)].join(' '),
+      BENCH_GC_STATS: gcFile,
+      ...(PROFILE ? { BENCH_CPU_PROFILE: profileFile } : {}),
     },
   });
   const creds = CALLER === 'root' ? rootCredentials : await benchUser(basalt.url);
@@ -315,17 +360,34 @@ try {
     for (const t of targets) {
       // The profile covers basalt's share of the load only (not its start or the set-up calls).
       if (t.name === 'basalt' && PROFILE && round === 0) basalt.child.kill('SIGUSR2');
+      const gcBefore = gcPauses(gcFile);
       const cpuBefore = cpuMicros(t.pid);
       const saturation = await measure(t, `saturation (closed loop, ${CONNECTIONS} connections)`);
       const cpuAfter = cpuMicros(t.pid);
+      if (t.name === 'basalt') await gcSettle();
+      const gcAtSaturation = gcPauses(gcFile);
       // The CPU counters also run through the warm-up, whose requests are not counted: scaled to it.
       const served = saturation.requests * ((SECONDS + WARMUP) / SECONDS);
       const cpuMicrosPerRequest =
         cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / served;
       const halfLoad = await measure(t, 'half load (open loop)', saturation.perSecond / 2);
+      if (t.name === 'basalt') await gcSettle();
+      const gcAfterHalfLoad = gcPauses(gcFile);
+      const gc =
+        t.name === 'basalt'
+          ? {
+              saturation: gcSummary(gcBefore, gcAtSaturation, SECONDS + WARMUP, served),
+              halfLoad: gcSummary(
+                gcAtSaturation,
+                gcAfterHalfLoad,
+                LATENCY_SECONDS + WARMUP,
+                halfLoad.requests * ((LATENCY_SECONDS + WARMUP) / LATENCY_SECONDS),
+              ),
+            }
+          : undefined;
       const directAtSameRate =
         t.name === 'direct' ? halfLoad : await measure(direct, 'the upstream alone', saturation.perSecond / 2);
-      runs.get(t.name)?.push({ saturation, cpuMicrosPerRequest, halfLoad, directAtSameRate });
+      runs.get(t.name)?.push({ saturation, cpuMicrosPerRequest, halfLoad, directAtSameRate, ...(gc ? { gc } : {}) });
     }
   }
   const loadAfter = os.loadavg();
@@ -364,6 +426,15 @@ try {
     basaltToProxyCpuPerRequest: cpu('basalt') / cpu('proxy'),
     basaltAddedP99msAtHalfSaturation: basaltRow?.addedP99ms ?? Number.NaN,
   };
+  // basalt's collector, medians over the rounds: the saturation run's pause per request (a share of
+  // its CPU) and the half-load run's pauses, which every request in flight waits out.
+  const basaltGcRounds = (basaltRow?.rounds ?? []).flatMap((r) => (r.gc ? [r.gc] : []));
+  const basaltGc = {
+    scavengeMicrosPerRequestAtSaturation: median(basaltGcRounds.map((g) => g.saturation.scavengeMicrosPerRequest)),
+    scavengeEveryMsAtHalfLoad: median(basaltGcRounds.map((g) => g.halfLoad.scavengeEveryMs)),
+    scavengeP50msAtHalfLoad: median(basaltGcRounds.map((g) => g.halfLoad.scavengeP50ms)),
+    scavengeMaxMsAtHalfLoad: median(basaltGcRounds.map((g) => g.halfLoad.scavengeMaxMs)),
+  };
   const targetsMet = {
     atLeast70PercentOfProxy: ratios.basaltToProxyThroughput >= 0.7,
     atLeast10TimesPortkey: ratios.basaltToPortkeyThroughput >= 10,
@@ -392,6 +463,7 @@ try {
     modelId: MODEL_ID,
     targets: Object.fromEntries(rows.map(({ name, label: _label, ...r }) => [name, r])),
     ratios,
+    basaltGc,
     targetsMet,
     ...(profile === undefined
       ? {}
@@ -432,6 +504,9 @@ try {
       'machine; the throughput target needs at most about 1.43)',
     `basalt added p99 at half load:     ${fmt(ratios.basaltAddedP99msAtHalfSaturation)} ms (target < 1 ms: ` +
       `${targetsMet.addedP99UnderOneMs ? 'met' : 'NOT met'})`,
+    `basalt's collector: ${fmt(basaltGc.scavengeMicrosPerRequestAtSaturation, 1)} µs of scavenge pause per ` +
+      `request at saturation; at half load a scavenge every ${fmt(basaltGc.scavengeEveryMsAtHalfLoad, 0)} ms, ` +
+      `pausing ${fmt(basaltGc.scavengeP50msAtHalfLoad)} ms (median; longest ${fmt(basaltGc.scavengeMaxMsAtHalfLoad)} ms)`,
     `basalt caller: ${result.basaltCaller}${PROFILE ? '; basalt ran under the CPU profiler (slower)' : ''}; ` +
       `load average ${fmt(loadBefore[0] ?? 0)} before, ${fmt(loadAfter[0] ?? 0)} after`,
   ];

@@ -52,7 +52,7 @@ const ROUNDS = flag('rounds', 1);
 const CALLER = option('caller', 'user') === 'root' ? 'root' : 'user';
 /** Non-200 answers above this share of a run fail the benchmark: a benchmark of errors says nothing. */
 const MAX_ERROR_SHARE = 0.001;
-const MODEL_ID = 'meta.llama3-1-8b-instruct-v1:0';
+const MODEL_ID = 'meta.llama3-8b-instruct-v1:0';
 const here = import.meta.dirname;
 /** Where --profile leaves basalt's CPU profile (outside the repository: it is large). */
 const keptProfile = join(os.tmpdir(), 'basalt-gateway-bench.cpuprofile');

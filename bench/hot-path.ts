@@ -34,7 +34,7 @@ const SECONDS = Number(option('seconds', '3'));
 const ROUNDS = Number(option('rounds', '3'));
 const CALLER = option('caller', 'user') === 'root' ? 'root' : 'user';
 const PROFILE = option('profile', '');
-const MODEL_ID = 'meta.llama3-1-8b-instruct-v1:0';
+const MODEL_ID = 'meta.llama3-8b-instruct-v1:0';
 
 const work = mkdtempSync(join(os.tmpdir(), 'basalt-hot-path-'));
 const config = readConfig(new Map(), {

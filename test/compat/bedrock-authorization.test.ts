@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as bedrock from '@aws-sdk/client-bedrock';
-import * as iam from '@aws-sdk/client-iam';
 import { REST_OPERATIONS } from '../../src/server/rest-endpoint.ts';
 import { ROOT, startBasalt, type TestServer } from '../support/basalt.js';
-import { bedrockClient, type Credentials, iamClient, rootCredentials } from '../support/clients.js';
+import { bedrockClient, type Credentials, rootCredentials } from '../support/clients.js';
 import { signedRequest } from '../support/query.js';
+import { userWithStatements } from '../support/users.js';
 
 const A = ROOT.accountId;
 const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
@@ -104,22 +104,6 @@ describe('authorization of every Bedrock operation', { concurrency: false }, () 
   let nobody: Credentials;
   let admin: Credentials;
 
-  async function keyFor(name: string, statements: object[]): Promise<Credentials> {
-    const root = iamClient(server.url);
-    await root.send(new iam.CreateUserCommand({ UserName: name }));
-    if (statements.length > 0) {
-      await root.send(
-        new iam.PutUserPolicyCommand({
-          UserName: name,
-          PolicyName: 'p',
-          PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
-        }),
-      );
-    }
-    const k = await root.send(new iam.CreateAccessKeyCommand({ UserName: name }));
-    return { accessKeyId: k.AccessKey?.AccessKeyId ?? '', secretAccessKey: k.AccessKey?.SecretAccessKey ?? '' };
-  }
-
   before(async () => {
     server = await startBasalt();
     const b = bedrockClient(server.url, rootCredentials);
@@ -145,8 +129,8 @@ describe('authorization of every Bedrock operation', { concurrency: false }, () 
       profileArn: p.inferenceProfileArn ?? '',
       provisionedArn: pt.provisionedModelArn ?? '',
     };
-    nobody = await keyFor('nobody', []);
-    admin = await keyFor('admin', [{ Effect: 'Allow', Action: 'bedrock:*', Resource: '*' }]);
+    nobody = await userWithStatements(server.url, 'nobody', []);
+    admin = await userWithStatements(server.url, 'admin', [{ Effect: 'Allow', Action: 'bedrock:*', Resource: '*' }]);
   });
   after(async () => server.destroy());
 

@@ -23,7 +23,7 @@ import {
   UPSTREAM_ANSWER,
 } from '../support/upstreams.js';
 
-const LLAMA = 'meta.llama3-1-8b-instruct-v1:0';
+const LLAMA = 'meta.llama3-8b-instruct-v1:0';
 const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
 const hello = [{ role: 'user' as const, content: [{ text: 'hello' }] }];
 

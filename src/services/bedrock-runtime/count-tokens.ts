@@ -11,7 +11,7 @@ import { decodeConverseRequest } from './converse-format.js';
 import { textFamily } from './invoke.js';
 import { bedrockError, modelRequest } from './model-call.js';
 import { decodeNativeRequest, type NativeRequest } from './native-formats.js';
-import { modelOf, type ResolvedModel, resolveModel } from './resolve-model.js';
+import { countedModelOf, type ResolvedModel, resolveModel } from './resolve-model.js';
 
 interface CountInput {
   modelId: string;
@@ -42,7 +42,7 @@ const countTokensOp = restOperation<CountInput>({
     return resolved.targets;
   },
   async run(i, ctx) {
-    const model = modelOf(i);
+    const model = countedModelOf(i);
     const family = textFamily(model);
     let request: NativeRequest;
     const invoke = i.input.invokeModel;

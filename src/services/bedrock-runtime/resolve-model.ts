@@ -23,6 +23,8 @@ export interface ResolvedModel {
   model: FoundationModel | undefined;
   /** The resources to authorize (without the action, which the operation supplies). */
   targets: AuthTarget[];
+  /** The call named a foundation model itself (its ID or ARN), not a profile or provisioned model. */
+  direct: boolean;
 }
 
 /** The message Bedrock answers for a model ID it cannot resolve. */
@@ -40,15 +42,20 @@ export async function resolveModel(
   const region = ctx.env.region;
   const arn = modelId.startsWith('arn:') ? parseBedrockArn(modelId) : undefined;
   if (modelId.startsWith('arn:') && arn === undefined)
-    return { model: undefined, targets: [{ resource: modelId, values: extra }] };
+    return { model: undefined, targets: [{ resource: modelId, values: extra }], direct: false };
 
-  // A foundation model, by ID or ARN. Its ARN has no account.
+  // A foundation model, by ID or ARN. Its ARN has no account ("Actions, resources, and condition keys
+  // for Amazon Bedrock": arn:${Partition}:bedrock:${Region}::foundation-model/${ResourceId}), so an
+  // ARN that carries one names no model. INVARIANT: the ARN authorized is the canonical ARN of the
+  // model that runs, never the caller's spelling: a Deny on `arn:aws:bedrock:*::foundation-model/X`
+  // must not be passed by writing an account into the ARN.
   if (arn?.type === 'foundation-model' || (arn === undefined && findFoundationModel(modelId) !== undefined)) {
     const id = arn?.id ?? modelId;
-    const sameRegion = arn === undefined || arn.region === region;
+    const valid = arn === undefined || (arn.region === region && arn.accountId === '');
     return {
-      model: sameRegion ? findFoundationModel(id) : undefined,
-      targets: [{ resource: arn === undefined ? foundationModelArn(region, id) : modelId, values: extra }],
+      model: valid ? findFoundationModel(id) : undefined,
+      targets: [{ resource: foundationModelArn(arn?.region ?? region, id), values: extra }],
+      direct: true,
     };
   }
 
@@ -60,6 +67,7 @@ export async function resolveModel(
     return {
       model: fm === undefined ? undefined : findFoundationModel(fm.id),
       targets: [{ resource: modelId, values }],
+      direct: false,
     };
   }
 
@@ -69,6 +77,7 @@ export async function resolveModel(
     return {
       model: undefined,
       targets: [{ resource: arn === undefined ? foundationModelArn(region, modelId) : modelId, values: extra }],
+      direct: false,
     };
   }
   const targets: AuthTarget[] = [{ resource: profile.arn, values: { ...extra, ...resourceTagValues(profile.tags) } }];
@@ -82,16 +91,39 @@ export async function resolveModel(
       ...(d.region === region ? {} : { env: { ...ctx.env, region: d.region === '' ? 'unspecified' : d.region } }),
     });
   }
-  return { model: findFoundationModel(profile.modelId), targets };
+  return { model: findFoundationModel(profile.modelId), targets, direct: false };
 }
 
 /**
  * The model `targets` resolved for this call. INVARIANT: the dispatcher runs `targets` before
  * `run`, so a call is resolved once, for authorization, and runs what was authorized.
  */
-export function modelOf(i: { resolved?: ResolvedModel }): FoundationModel {
+function resolvedOf(i: { resolved?: ResolvedModel }): ResolvedModel {
   if (i.resolved === undefined) throw new Error('the model of a runtime call was not resolved before run');
-  return mustHaveModel(i.resolved);
+  return i.resolved;
+}
+
+/**
+ * The model an inference call (InvokeModel, Converse and their streams) runs. A model that serves
+ * only through inference profiles (inferenceTypesSupported without ON_DEMAND) refuses to be called
+ * by its own ID or ARN, after authorization, with Bedrock's ValidationException.
+ */
+export function modelOf(i: { resolved?: ResolvedModel }): FoundationModel {
+  const resolved = resolvedOf(i);
+  const model = mustHaveModel(resolved);
+  if (resolved.direct && !model.inferenceTypesSupported.includes('ON_DEMAND')) {
+    throw new WireError(
+      'ValidationException',
+      `Invocation of model ID ${model.modelId} with on-demand throughput isn\u2019t supported. ` +
+        'Retry your request with the ID or ARN of an inference profile that contains this model.',
+    );
+  }
+  return model;
+}
+
+/** The model CountTokens counts for: any model the ID resolves to (counting is not inference). */
+export function countedModelOf(i: { resolved?: ResolvedModel }): FoundationModel {
+  return mustHaveModel(resolvedOf(i));
 }
 
 /** The model, or the ValidationException Bedrock answers for an unknown model ID. */

@@ -168,16 +168,26 @@ const createOp = restOperation({
     const region = ctx.env.region;
     const source = parseBedrockArn(i.copyFrom);
     let modelArns: string[];
-    if (source?.type === 'foundation-model' && source.region === region && findFoundationModel(source.id)) {
+    // A foundation model's ARN has no account: one written with an account names no model (and was
+    // authorized as written, so a Deny on the model's own ARN must not let it through).
+    if (
+      source?.type === 'foundation-model' &&
+      source.region === region &&
+      source.accountId === '' &&
+      findFoundationModel(source.id)
+    ) {
       modelArns = [foundationModelArn(region, source.id)];
     } else if (source?.type === 'inference-profile' && source.region === region) {
       const system =
         source.accountId === ctx.caller.accountId ? findSystemInferenceProfile(source.id, region) : undefined;
       if (system === undefined)
         throw new WireError('ValidationException', `The provided model source ${i.copyFrom} is invalid.`);
-      modelArns = profileModelArns(system, region)
-        .filter((d) => d.region !== '')
-        .map((d) => d.arn);
+      // Every model the system profile routes to, the Region-less one of a global profile included:
+      // the application profile "will route requests to the Regions defined in the cross Region
+      // (system-defined) inference profile" ("Create an application inference profile", Amazon
+      // Bedrock User Guide), so a call through it needs what a call through the system profile
+      // needs, the global model ARN with aws:RequestedRegion "unspecified" among them.
+      modelArns = profileModelArns(system, region).map((d) => d.arn);
     } else {
       throw new WireError('ValidationException', `The provided model source ${i.copyFrom} is invalid.`);
     }

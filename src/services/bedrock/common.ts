@@ -86,10 +86,36 @@ export function wireTags(tags: readonly Tag[]): JsonTag[] {
   return tags.map((t) => ({ key: t.Key, value: t.Value }));
 }
 
-/** Stored tags from Bedrock's; a key named twice keeps its last value. */
+/**
+ * Two tag keys that differ only in case. Tag keys are case-sensitive, but the condition keys made
+ * from them (`aws:RequestTag/env`, `aws:ResourceTag/env`) are not, so such a pair would give one
+ * condition key two values; basalt refuses it rather than let one value hide the other from a policy.
+ */
+function caseCollision(keys: readonly string[]): [string, string] | undefined {
+  const seen = new Map<string, string>();
+  for (const key of keys) {
+    const other = seen.get(key.toLowerCase());
+    if (other !== undefined && other !== key) return [other, key];
+    seen.set(key.toLowerCase(), key);
+  }
+  return undefined;
+}
+
+function refuseCaseCollision(keys: readonly string[]): void {
+  const pair = caseCollision(keys);
+  if (pair !== undefined) {
+    throw new WireError(
+      'ValidationException',
+      `Tag keys ${pair[0]} and ${pair[1]} differ only in case; basalt refuses them, as policies match tag keys regardless of case.`,
+    );
+  }
+}
+
+/** Stored tags from Bedrock's; a key named twice keeps its last value; keys differing only in case are refused. */
 export function storedTags(tags: readonly JsonTag[]): Tag[] {
   const byKey = new Map<string, string>();
   for (const t of tags) byKey.set(t.key, t.value);
+  refuseCaseCollision([...byKey.keys()]);
   return [...byKey].map(([Key, Value]) => ({ Key, Value }));
 }
 
@@ -100,6 +126,7 @@ export const MAX_TAGS = 200;
 export function mergeBedrockTags(existing: readonly Tag[], add: readonly Tag[], arn: string): Tag[] {
   const out = existing.filter((t) => !add.some((a) => a.Key === t.Key));
   out.push(...add);
+  refuseCaseCollision(out.map((t) => t.Key));
   if (out.length > MAX_TAGS) {
     throw new WireError('TooManyTagsException', `The number of tags on ${arn} would exceed the limit of ${MAX_TAGS}.`);
   }

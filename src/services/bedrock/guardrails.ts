@@ -71,7 +71,15 @@ async function guardrailTarget(ctx: CallContext, identifier: string): Promise<Au
 function readConfig(ctx: CallContext, p: JsonParams, body: unknown): GuardrailConfig {
   const name = p.str('name', NAME);
   const description = p.str('description', DESCRIPTION);
-  p.str('kmsKeyId', KMS_KEY);
+  // A customer managed key needs kms:Decrypt, kms:GenerateDataKey, kms:DescribeKey and
+  // kms:CreateGrant on it ("Create a customer managed key for your guardrail"). basalt has no KMS to
+  // check them against, so it refuses the key rather than accept it unchecked.
+  if (p.str('kmsKeyId', KMS_KEY) !== undefined) {
+    throw new WireError(
+      'ValidationException',
+      'kmsKeyId is not supported: basalt has no AWS KMS to check the key and its permissions against. Leave it out.',
+    );
+  }
   p.done();
   const { blockedInputMessaging, blockedOutputsMessaging, ...policies } = validateGuardrailPolicies(body);
   const at = nowIso(ctx);
@@ -127,8 +135,22 @@ const createOp = restOperation({
     p.str('clientRequestToken', { min: 1, max: 256 });
     return { config: readConfig(ctx, p, body), tags };
   },
-  // CreateGuardrail has no guardrail resource type: it is authorized on "*" (Service Authorization Reference).
-  targets: async (i) => [{ resource: '*', values: i.tags.length > 0 ? requestTagValues(i.tags) : {} }],
+  // CreateGuardrail has no guardrail resource type: it is authorized on "*" (Service Authorization
+  // Reference). "If you pass tags when creating a guardrail …, you must also include the
+  // bedrock:TagResource permission in your policy" ("Set up permissions to use Amazon Bedrock
+  // Guardrails"): with tags, bedrock:TagResource on the region's guardrails is authorized too.
+  targets: async (i, ctx) => {
+    if (i.tags.length === 0) return [{ resource: '*' }];
+    const values = requestTagValues(i.tags);
+    return [
+      { resource: '*', values },
+      {
+        action: 'bedrock:TagResource',
+        resource: bedrockArn(ctx.env.region, ctx.caller.accountId, 'guardrail', '*'),
+        values,
+      },
+    ];
+  },
   async run(i, ctx) {
     const region = ctx.env.region;
     const id = newBedrockId();

@@ -155,13 +155,14 @@ const createOp = restOperation({
   },
   async targets(i, ctx) {
     // The new profile's ID is not known yet: the profile target is every application profile of
-    // the region, with the request's tags; the source model or profile must be allowed too.
+    // the region; the source model or profile must be allowed too. The request's tags are on both:
+    // the Service Authorization Reference lists aws:RequestTag/${TagKey} and aws:TagKeys on each of
+    // CreateInferenceProfile's resource types (application-inference-profile, foundation-model,
+    // inference-profile).
+    const values = i.tags.length > 0 ? requestTagValues(i.tags) : {};
     return [
-      {
-        resource: bedrockArn(ctx.env.region, ctx.caller.accountId, APP_TYPE, '*'),
-        values: i.tags.length > 0 ? requestTagValues(i.tags) : {},
-      },
-      { resource: i.copyFrom },
+      { resource: bedrockArn(ctx.env.region, ctx.caller.accountId, APP_TYPE, '*'), values },
+      { resource: i.copyFrom, values },
     ];
   },
   async run(i, ctx) {

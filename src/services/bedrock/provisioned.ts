@@ -35,7 +35,10 @@ const ID = {
 } as const;
 const MODEL_ID = { min: 1, max: 2048 } as const;
 
-/** The foundation model a Create/Update names (an ID or a foundation-model ARN of the region). */
+/**
+ * The foundation model a Create/Update names (an ID or a foundation-model ARN of the region). A
+ * foundation-model ARN has no account: one written with an account names no model.
+ */
 function foundationModelOf(modelId: string, region: string): string {
   const id = modelId.startsWith('arn:')
     ? parseBedrockArn(modelId)
@@ -44,6 +47,7 @@ function foundationModelOf(modelId: string, region: string): string {
     id === undefined ||
     id.type !== 'foundation-model' ||
     id.region !== region ||
+    id.accountId !== '' ||
     findFoundationModel(id.id) === undefined
   ) {
     throw new WireError('ValidationException', `The provided model identifier ${modelId} is invalid.`);
@@ -51,9 +55,15 @@ function foundationModelOf(modelId: string, region: string): string {
   return foundationModelArn(region, id.id);
 }
 
-/** The model's ARN for authorization, whether or not the catalog has it. */
+/**
+ * The model's ARN for authorization, whether or not the catalog has it: a foundation-model ARN is
+ * authorized in its canonical form (without an account), so that a Deny on the model's ARN is not
+ * passed by writing an account into it.
+ */
 function modelArnForAuth(modelId: string, region: string): string {
-  return modelId.startsWith('arn:') ? modelId : foundationModelArn(region, modelId);
+  if (!modelId.startsWith('arn:')) return foundationModelArn(region, modelId);
+  const arn = parseBedrockArn(modelId);
+  return arn?.type === 'foundation-model' ? foundationModelArn(arn.region, arn.id) : modelId;
 }
 
 /**

@@ -9,8 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import * as bedrock from '@aws-sdk/client-bedrock';
 import { REST_OPERATIONS } from '../../src/server/rest-endpoint.ts';
 import { ROOT, startBasalt, type TestServer } from '../support/basalt.js';
+import { bedrockRequest } from '../support/bedrock-rest.js';
 import { bedrockClient, type Credentials, rootCredentials } from '../support/clients.js';
-import { signedRequest } from '../support/query.js';
 import { userWithStatements } from '../support/users.js';
 
 const A = ROOT.accountId;
@@ -91,11 +91,7 @@ function samples(f: Fixtures): Record<string, Sample> {
 }
 
 function send(url: string, credentials: Credentials, method: string, s: Sample) {
-  return signedRequest(url, credentials, method, s.path, s.body === undefined ? '' : JSON.stringify(s.body), {
-    service: 'bedrock',
-    ...(s.body === undefined ? {} : { contentType: 'application/json' }),
-    ...(s.query === undefined ? {} : { query: s.query }),
-  });
+  return bedrockRequest(url, credentials, method, s.path, s.body, s.query);
 }
 
 describe('authorization of every Bedrock operation', { concurrency: false }, () => {

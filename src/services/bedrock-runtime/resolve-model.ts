@@ -11,7 +11,7 @@
 import { type FoundationModel, findFoundationModel, foundationModelArn } from '../../catalog/bedrock-models.js';
 import type { ContextValue } from '../../policy/index.js';
 import { WireError } from '../../protocols/wire-error.js';
-import { parseBedrockArn } from '../bedrock/common.js';
+import { modelAuthArn, namedFoundationModel, parseBedrockArn } from '../bedrock/common.js';
 import { resolveProfile } from '../bedrock/inference-profiles.js';
 import { findProvisioned } from '../bedrock/provisioned.js';
 import type { AuthTarget, CallContext } from '../operation.js';
@@ -44,17 +44,12 @@ export async function resolveModel(
   if (modelId.startsWith('arn:') && arn === undefined)
     return { model: undefined, targets: [{ resource: modelId, values: extra }], direct: false };
 
-  // A foundation model, by ID or ARN. Its ARN has no account ("Actions, resources, and condition keys
-  // for Amazon Bedrock": arn:${Partition}:bedrock:${Region}::foundation-model/${ResourceId}), so an
-  // ARN that carries one names no model. INVARIANT: the ARN authorized is the canonical ARN of the
-  // model that runs, never the caller's spelling: a Deny on `arn:aws:bedrock:*::foundation-model/X`
-  // must not be passed by writing an account into the ARN.
+  // A foundation model, by ID or ARN: authorized on its canonical ARN, whatever the spelling; an ARN
+  // with an account or of another region names no model (bedrock/common.ts).
   if (arn?.type === 'foundation-model' || (arn === undefined && findFoundationModel(modelId) !== undefined)) {
-    const id = arn?.id ?? modelId;
-    const valid = arn === undefined || (arn.region === region && arn.accountId === '');
     return {
-      model: valid ? findFoundationModel(id) : undefined,
-      targets: [{ resource: foundationModelArn(arn?.region ?? region, id), values: extra }],
+      model: namedFoundationModel(modelId, region),
+      targets: [{ resource: modelAuthArn(modelId, region), values: extra }],
       direct: true,
     };
   }

@@ -4,6 +4,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
+import { type FoundationModel, findFoundationModel, foundationModelArn } from '../../catalog/bedrock-models.js';
 import { WireError } from '../../protocols/wire-error.js';
 import type { Bodies, Kind, Row, StoreReader, StoreWriter, Tag } from '../../store/types.js';
 import { JsonParams, type JsonTag } from '../json-params.js';
@@ -79,6 +80,29 @@ export async function findResource<K extends BedrockKind>(
     id = arn.id;
   }
   return store.get(kind, ctx.caller.accountId, regionalKey(ctx.env.region, id));
+}
+
+/**
+ * The ARN to authorize for a model identifier: a foundation model's ID or ARN in its canonical form
+ * (`arn:aws:bedrock:REGION::foundation-model/ID`, no account: "Actions, resources, and condition keys
+ * for Amazon Bedrock"), whatever the caller wrote; any other ARN as written. INVARIANT: a Deny on a
+ * model's ARN cannot be passed by writing an account into it.
+ */
+export function modelAuthArn(modelId: string, region: string): string {
+  if (!modelId.startsWith('arn:')) return foundationModelArn(region, modelId);
+  const arn = parseBedrockArn(modelId);
+  return arn?.type === 'foundation-model' ? foundationModelArn(arn.region, arn.id) : modelId;
+}
+
+/**
+ * The catalog model a foundation-model ID or ARN names in `region`; undefined for anything else,
+ * an ARN with an account (foundation-model ARNs have none) or of another region among them.
+ */
+export function namedFoundationModel(modelId: string, region: string): FoundationModel | undefined {
+  if (!modelId.startsWith('arn:')) return findFoundationModel(modelId);
+  const arn = parseBedrockArn(modelId);
+  if (arn?.type !== 'foundation-model' || arn.region !== region || arn.accountId !== '') return undefined;
+  return findFoundationModel(arn.id);
 }
 
 /** Bedrock's tags from the stored (IAM-shaped) ones. */

@@ -6,7 +6,6 @@
  */
 
 import {
-  findFoundationModel,
   findSystemInferenceProfile,
   foundationModelArn,
   inferenceProfileArn,
@@ -25,6 +24,8 @@ import {
   findResource,
   identifierFromPath,
   insertNamed,
+  modelAuthArn,
+  namedFoundationModel,
   newBedrockId,
   nowIso,
   pageBody,
@@ -162,22 +163,16 @@ const createOp = restOperation({
     const values = i.tags.length > 0 ? requestTagValues(i.tags) : {};
     return [
       { resource: bedrockArn(ctx.env.region, ctx.caller.accountId, APP_TYPE, '*'), values },
-      { resource: i.copyFrom, values },
+      { resource: modelAuthArn(i.copyFrom, ctx.env.region), values },
     ];
   },
   async run(i, ctx) {
     const region = ctx.env.region;
     const source = parseBedrockArn(i.copyFrom);
     let modelArns: string[];
-    // A foundation model's ARN has no account: one written with an account names no model (and was
-    // authorized as written, so a Deny on the model's own ARN must not let it through).
-    if (
-      source?.type === 'foundation-model' &&
-      source.region === region &&
-      source.accountId === '' &&
-      findFoundationModel(source.id)
-    ) {
-      modelArns = [foundationModelArn(region, source.id)];
+    const model = source?.type === 'foundation-model' ? namedFoundationModel(i.copyFrom, region) : undefined;
+    if (model !== undefined) {
+      modelArns = [foundationModelArn(region, model.modelId)];
     } else if (source?.type === 'inference-profile' && source.region === region) {
       const system =
         source.accountId === ctx.caller.accountId ? findSystemInferenceProfile(source.id, region) : undefined;

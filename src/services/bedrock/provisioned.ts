@@ -5,7 +5,7 @@
  * model ID by the runtime and authorized as itself.
  */
 
-import { findFoundationModel, foundationModelArn } from '../../catalog/bedrock-models.js';
+import { foundationModelArn } from '../../catalog/bedrock-models.js';
 import { WireError } from '../../protocols/wire-error.js';
 import type { ProvisionedModel } from '../../store/types.js';
 import { JsonParams } from '../json-params.js';
@@ -18,10 +18,11 @@ import {
   findResource,
   identifierFromPath,
   insertNamed,
+  modelAuthArn,
+  namedFoundationModel,
   newBedrockId,
   nowIso,
   pageBody,
-  parseBedrockArn,
   regionalKey,
   storedTags,
   wireTime,
@@ -35,35 +36,13 @@ const ID = {
 } as const;
 const MODEL_ID = { min: 1, max: 2048 } as const;
 
-/**
- * The foundation model a Create/Update names (an ID or a foundation-model ARN of the region). A
- * foundation-model ARN has no account: one written with an account names no model.
- */
+/** The foundation model ARN a Create/Update names (an ID or a foundation-model ARN of the region). */
 function foundationModelOf(modelId: string, region: string): string {
-  const id = modelId.startsWith('arn:')
-    ? parseBedrockArn(modelId)
-    : { type: 'foundation-model', region, id: modelId, accountId: '' };
-  if (
-    id === undefined ||
-    id.type !== 'foundation-model' ||
-    id.region !== region ||
-    id.accountId !== '' ||
-    findFoundationModel(id.id) === undefined
-  ) {
+  const model = namedFoundationModel(modelId, region);
+  if (model === undefined) {
     throw new WireError('ValidationException', `The provided model identifier ${modelId} is invalid.`);
   }
-  return foundationModelArn(region, id.id);
-}
-
-/**
- * The model's ARN for authorization, whether or not the catalog has it: a foundation-model ARN is
- * authorized in its canonical form (without an account), so that a Deny on the model's ARN is not
- * passed by writing an account into it.
- */
-function modelArnForAuth(modelId: string, region: string): string {
-  if (!modelId.startsWith('arn:')) return foundationModelArn(region, modelId);
-  const arn = parseBedrockArn(modelId);
-  return arn?.type === 'foundation-model' ? foundationModelArn(arn.region, arn.id) : modelId;
+  return foundationModelArn(region, model.modelId);
 }
 
 /**
@@ -131,7 +110,7 @@ const createOp = restOperation({
     return input;
   },
   targets: async (i, ctx) => [
-    { resource: modelArnForAuth(i.modelId, ctx.env.region), values: i.tags.length > 0 ? requestTagValues(i.tags) : {} },
+    { resource: modelAuthArn(i.modelId, ctx.env.region), values: i.tags.length > 0 ? requestTagValues(i.tags) : {} },
   ],
   async run(i, ctx) {
     const region = ctx.env.region;
@@ -241,7 +220,7 @@ const updateOp = restOperation({
   },
   async targets(i, ctx) {
     const targets = [await provisionedTarget(ctx, i.identifier)];
-    if (i.newModelId !== undefined) targets.push({ resource: modelArnForAuth(i.newModelId, ctx.env.region) });
+    if (i.newModelId !== undefined) targets.push({ resource: modelAuthArn(i.newModelId, ctx.env.region) });
     return targets;
   },
   async run(i, ctx) {

@@ -9,7 +9,7 @@ import { describePrincipal } from '../policy/index.js';
 import type { Store } from '../store/types.js';
 import type { Caller } from './caller.js';
 import type { SecretBox } from './secret-box.js';
-import { openSessionToken } from './session-token.js';
+import { openSessionToken, type SessionClaims } from './session-token.js';
 import {
   checkCredentialScope,
   type IncomingSignedRequest,
@@ -76,7 +76,7 @@ export class Authenticator {
         userName: user.body.name,
         tags: user.body.tags,
         accessKeyId,
-        principal: describePrincipal(user.body.arn),
+        principal: describePrincipal(user.body.arn, undefined, user.body.id),
       };
     }
     const entry = { caller, secret };
@@ -130,9 +130,21 @@ export class Authenticator {
       // Role tags are added when the role's policies are loaded; session tags override them.
       tags: claims.tags,
       accessKeyId: credential.accessKeyId,
-      principal: describePrincipal(claims.arn, claims.roleArn),
+      principal: describePrincipal(claims.arn, claims.roleArn, principalIdOf(claims)),
       session: claims,
     };
     return { caller, credential };
   }
+}
+
+/**
+ * The unique ID a session's caller is named by in bound resource-based policies: the role's AROA… ID
+ * (the part of `aws:userid` before the session name) or the user's AIDA… ID.
+ */
+function principalIdOf(claims: SessionClaims): string | undefined {
+  if (claims.type === 'assumedRole') {
+    const colon = claims.userId.indexOf(':');
+    return colon < 0 ? undefined : claims.userId.slice(0, colon);
+  }
+  return claims.type === 'user' ? claims.userId : undefined;
 }

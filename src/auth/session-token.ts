@@ -36,8 +36,10 @@ export interface SessionClaims {
   tags: Tag[];
   /** Keys of session tags that pass on through role chaining. */
   transitiveTagKeys: string[];
-  /** Session policies (inline and managed, as documents), applied as a further limit. */
+  /** The inline session policy, as a document (none or one), applied as a further limit. */
   policies: string[];
+  /** The managed session policies by ARN, applied as a further limit with their current default version. */
+  policyArns?: string[];
   mfa: boolean;
   /** Seconds since the epoch when MFA was last authenticated, when it was. */
   mfaAuthTime?: number;

@@ -19,19 +19,32 @@ export interface CallerPolicies {
   base: ContextValues;
 }
 
+/** A policy with no statement: as a boundary or session policy, it allows nothing. */
+const EMPTY_POLICY = '{"Version":"2012-10-17","Statement":[]}';
+
 const compiledByText = new Map<string, CompiledPolicy>();
 const COMPILED_LIMIT = 10_000;
 
 /**
- * Compiles a stored policy document once per distinct text and kind. A stored document that no
- * longer parses (it was validated when written) compiles to a deny-everything placeholder, never to
- * an allow: a wrong Allow is the worst outcome.
+ * Compiles a stored policy document once per distinct text and kind (and principal binding). A stored
+ * document that no longer parses (it was validated when written) compiles to a deny-everything
+ * placeholder, never to an allow: a wrong Allow is the worst outcome. `principalIds` binds a
+ * resource-based policy's user and role principals to the unique IDs recorded when it was saved.
  */
-export function compileStored(text: string, kind: PolicyKind): CompiledPolicy {
-  const key = `${kind}\u0000${text}`;
+export function compileStored(
+  text: string,
+  kind: PolicyKind,
+  principalIds?: Readonly<Record<string, string>>,
+): CompiledPolicy {
+  const key =
+    principalIds === undefined ? `${kind}\u0000${text}` : `${kind}\u0000${text}\u0000${JSON.stringify(principalIds)}`;
   let compiled = compiledByText.get(key);
   if (compiled === undefined) {
-    const result = compilePolicy(text, kind);
+    const result = compilePolicy(
+      text,
+      kind,
+      principalIds === undefined ? undefined : new Map(Object.entries(principalIds)),
+    );
     if (result instanceof PolicyError) {
       const denyAll = compilePolicy(
         { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] },
@@ -107,7 +120,7 @@ function mergeSessionTags(roleTags: readonly Tag[], sessionTags: readonly Tag[])
 async function boundaryOf(store: StoreReader, arn: string | undefined): Promise<CompiledPolicy | undefined> {
   if (arn === undefined) return undefined;
   const doc = await managedPolicyDocument(store, arn);
-  return compileStored(doc ?? '{"Version":"2012-10-17","Statement":[]}', 'boundary');
+  return compileStored(doc ?? EMPTY_POLICY, 'boundary');
 }
 
 /** Reads and compiles a caller's policies from the store (no cache). */
@@ -143,8 +156,15 @@ export async function loadCallerPolicies(store: StoreReader, caller: Caller): Pr
       tags = mergeSessionTags(role.body.tags, caller.session.tags);
     }
   }
-  if (caller.session !== undefined && caller.session.policies.length > 0) {
+  const policyArns = caller.session?.policyArns ?? [];
+  if (caller.session !== undefined && caller.session.policies.length + policyArns.length > 0) {
     session = caller.session.policies.map((doc) => compileStored(doc, 'session'));
+    for (const arn of policyArns) {
+      // A managed session policy deleted since the session began allows nothing (fail closed): dropping
+      // it would lift its limit, and with no other session policy the session would hold the role's all.
+      const doc = await managedPolicyDocument(store, arn);
+      session.push(compileStored(doc ?? EMPTY_POLICY, 'session'));
+    }
   }
   return { set: { identity, boundary, session }, base: baseValues(caller, tags) };
 }

@@ -40,10 +40,23 @@ export interface PrincipalSet {
   wildcard: boolean;
   arns: Set<string>;
   accounts: Set<string>;
-  /** `account/roleName` of each role ARN, to match sessions of that role. */
+  /** `account/roleName` of each role ARN, to match sessions of that role (unbound policies only). */
   roles: Set<string>;
+  /** Unique IDs (AIDA…, AROA…) of the users and roles a bound policy names (see PrincipalIds). */
+  ids: Set<string>;
   others: Set<string>;
 }
+
+/**
+ * The unique ID each IAM user or role ARN in a stored resource-based policy named when it was saved.
+ * IAM User Guide, "AWS JSON policy elements: Principal": "If your Principal element in a role trust
+ * policy contains an ARN that points to a specific IAM role, then that ARN transforms to the role's
+ * unique principal ID when you save the policy. This helps mitigate the risk of someone escalating
+ * their privileges by removing and recreating the role." A policy compiled with this map is bound:
+ * its user and role ARNs match only the principal with that ID, and an ARN missing from the map
+ * matches nobody. Without the map (simulation, analysis) the ARNs match by name.
+ */
+export type PrincipalIds = ReadonlyMap<string, string>;
 
 /**
  * How a resource-based policy statement's Principal matched the caller: 0 not at all; 1 directly, by
@@ -158,12 +171,15 @@ function templateGuard(template: Template): StaticResource | undefined {
   return staticResource(tokens);
 }
 
-function compilePrincipals(block: PrincipalBlock): PrincipalSet {
+const IAM_USER_OR_ROLE = /^arn:[^:]+:iam::\d{12}:(?:user|role)\//;
+
+function compilePrincipals(block: PrincipalBlock, ids: PrincipalIds | undefined): PrincipalSet {
   const set: PrincipalSet = {
     wildcard: false,
     arns: new Set(),
     accounts: new Set(),
     roles: new Set(),
+    ids: new Set(),
     others: new Set(),
   };
   if (block.wildcard) {
@@ -178,7 +194,10 @@ function compilePrincipals(block: PrincipalBlock): PrincipalSet {
       }
       if (value === '*') set.wildcard = true;
       else if (/^\d{12}$/.test(value)) set.accounts.add(value);
-      else {
+      else if (ids !== undefined && IAM_USER_OR_ROLE.test(value)) {
+        const id = ids.get(value);
+        if (id !== undefined) set.ids.add(id);
+      } else {
         const m = /^arn:[^:]+:iam::(\d{12}):(root|role\/(?:.*\/)?([^/]+))$/.exec(value);
         if (m?.[2] === 'root') set.accounts.add(m[1] ?? '');
         else if (m?.[3] !== undefined) {
@@ -191,7 +210,12 @@ function compilePrincipals(block: PrincipalBlock): PrincipalSet {
   return set;
 }
 
-function compileStatement(s: Statement, index: number, variables: boolean): CompiledStatement {
+function compileStatement(
+  s: Statement,
+  index: number,
+  variables: boolean,
+  ids: PrincipalIds | undefined,
+): CompiledStatement {
   const actionList = s.action ?? s.notAction;
   const resourceList = s.resource ?? s.notResource;
   const principalBlock = s.principal ?? s.notPrincipal;
@@ -204,7 +228,7 @@ function compileStatement(s: Statement, index: number, variables: boolean): Comp
     notAction: s.notAction !== undefined,
     resources: resourceList ? resourceList.values.map((r) => compileResource(r, variables)) : null,
     notResource: s.notResource !== undefined,
-    principals: principalBlock ? compilePrincipals(principalBlock) : null,
+    principals: principalBlock ? compilePrincipals(principalBlock, ids) : null,
     notPrincipal: s.notPrincipal !== undefined,
     conditions: s.condition ? compileConditions(s.condition, variables) : [],
   };
@@ -213,21 +237,25 @@ function compileStatement(s: Statement, index: number, variables: boolean): Comp
 /**
  * Compiles a parsed policy. Policy variables are live only under Version 2012-10-17 (IAM User
  * Guide, "IAM JSON policy elements: Version": with 2008-10-17 or no Version, `${…}` is literal).
+ * `ids` binds the policy's user and role principals to unique IDs (see PrincipalIds).
  */
-export function compileParsed(policy: Policy, kind: PolicyKind): CompiledPolicy {
+export function compileParsed(policy: Policy, kind: PolicyKind, ids?: PrincipalIds): CompiledPolicy {
   const variables = policy.version === '2012-10-17';
   return new CompiledPolicy(
     kind,
     policy,
-    policy.statements.map((s, i) => compileStatement(s, i, variables)),
+    policy.statements.map((s, i) => compileStatement(s, i, variables, ids)),
   );
 }
 
-/** Parses, validates and compiles a policy document; a PolicyError when it is malformed. Never throws. */
-export function compilePolicy(input: unknown, kind: PolicyKind): CompiledPolicy | PolicyError {
+/**
+ * Parses, validates and compiles a policy document; a PolicyError when it is malformed. Never throws.
+ * `ids` binds the policy's user and role principals to unique IDs (see PrincipalIds).
+ */
+export function compilePolicy(input: unknown, kind: PolicyKind, ids?: PrincipalIds): CompiledPolicy | PolicyError {
   const parsed = parsePolicy(input, kind);
   if (parsed instanceof PolicyError) return parsed;
-  return compileParsed(parsed, kind);
+  return compileParsed(parsed, kind, ids);
 }
 
 function resourceEntryMatches(m: ResourceMatcher, req: RequestContext, values: ContextLookup): boolean {
@@ -269,6 +297,7 @@ export function principalMatch(set: PrincipalSet, p: RequestPrincipal): Principa
   if (set.wildcard) return MATCH_DIRECT;
   if (p.kind === 'anonymous') return MATCH_NONE;
   if (set.arns.has(p.arn) || set.others.has(p.arn)) return MATCH_DIRECT;
+  if (p.uniqueId !== undefined && set.ids.has(p.uniqueId)) return p.kind === 'assumedRole' ? MATCH_ROLE : MATCH_DIRECT;
   if (p.kind === 'assumedRole' && set.roles.has(p.roleKey ?? '')) return MATCH_ROLE;
   if (p.account !== '' && set.accounts.has(p.account)) {
     return p.kind === 'root' ? MATCH_DIRECT : MATCH_ACCOUNT;
@@ -289,12 +318,16 @@ export function notPrincipalExcludes(set: PrincipalSet, p: RequestPrincipal): bo
     case 'root':
       return accountListed;
     case 'assumedRole':
-      return set.arns.has(p.arn) && set.roles.has(p.roleKey ?? '') && accountListed;
+      return set.arns.has(p.arn) && (set.roles.has(p.roleKey ?? '') || listedById(set, p)) && accountListed;
     case 'service':
     case 'federated':
     case 'canonicalUser':
       return set.others.has(p.arn);
     default:
-      return set.arns.has(p.arn) && accountListed;
+      return (set.arns.has(p.arn) || listedById(set, p)) && accountListed;
   }
+}
+
+function listedById(set: PrincipalSet, p: RequestPrincipal): boolean {
+  return p.uniqueId !== undefined && set.ids.has(p.uniqueId);
 }

@@ -113,6 +113,11 @@ export interface RequestPrincipal {
   roleArn?: string;
   /** For an assumed-role session: `account/roleName`, as compiled Principal sets index roles. */
   roleKey?: string;
+  /**
+   * The unique ID bound resource-based policies name the caller by: the user's AIDA… ID, or for a role
+   * (or a session of one) the role's AROA… ID. Unset when unknown (simulation by ARN).
+   */
+  uniqueId?: string;
 }
 
 /**
@@ -163,9 +168,25 @@ const ACCOUNT_ID = /^\d{12}$/;
 
 /**
  * Reads a principal identifier: an IAM or STS ARN, an account ID (the account's root), a service
- * principal (`bedrock.amazonaws.com`), or empty for an anonymous caller.
+ * principal (`bedrock.amazonaws.com`), or empty for an anonymous caller. `uniqueId` is the user's or
+ * role's unique ID when the caller is known (see RequestPrincipal.uniqueId).
  */
-export function describePrincipal(principal: string | undefined, roleArnHint?: string): RequestPrincipal {
+export function describePrincipal(
+  principal: string | undefined,
+  roleArnHint?: string,
+  uniqueId?: string,
+): RequestPrincipal {
+  const described = principalOf(principal, roleArnHint);
+  if (
+    uniqueId !== undefined &&
+    (described.kind === 'user' || described.kind === 'role' || described.kind === 'assumedRole')
+  ) {
+    described.uniqueId = uniqueId;
+  }
+  return described;
+}
+
+function principalOf(principal: string | undefined, roleArnHint: string | undefined): RequestPrincipal {
   if (principal === undefined || principal === '' || principal === '*') {
     return { kind: 'anonymous', arn: '', account: '' };
   }

@@ -4,7 +4,13 @@
  */
 
 export type { Policy, PolicyKind, Statement } from './ast.js';
-export { type CompiledPolicy, type CompiledStatement, compileParsed, compilePolicy } from './compile.js';
+export {
+  type CompiledPolicy,
+  type CompiledStatement,
+  compileParsed,
+  compilePolicy,
+  type PrincipalIds,
+} from './compile.js';
 export {
   type ContextValue,
   ContextValues,

@@ -46,6 +46,9 @@ const ANONYMOUS: Caller = {
 /** IAM and STS calls are short: they do not stop when the client goes away. */
 const NEVER_ABORTED = new AbortController().signal;
 
+/** The STS actions GetSessionToken credentials may call (see the check in the handler). */
+const GET_SESSION_TOKEN_STS_ACTIONS = new Set(['AssumeRole', 'GetCallerIdentity', 'GetSessionToken']);
+
 /** What the endpoint answers. */
 export interface QueryAnswer {
   status: number;
@@ -119,6 +122,17 @@ export async function handleQuery(
         // GetSessionToken (STS API Reference): its credentials "cannot call IAM API operations unless
         // MFA authentication information is included in the request".
         throw new WireError('InvalidClientTokenId', 'The security token included in the request is invalid');
+      }
+      if (
+        service.name === 'sts' &&
+        session !== undefined &&
+        session.type !== 'assumedRole' &&
+        unsignedOp !== undefined &&
+        !GET_SESSION_TOKEN_STS_ACTIONS.has(action)
+      ) {
+        // GetSessionToken (STS API Reference): its credentials "Cannot call any STS API except
+        // AssumeRole or GetCallerIdentity" (GetSessionToken itself answers its own refusal).
+        throw new WireError('AccessDenied', `Cannot call ${action} with session credentials`);
       }
       deps.lastUsed.record(signed.caller.accessKeyId, {
         accountId: signed.caller.accountId,

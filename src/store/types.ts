@@ -57,6 +57,12 @@ export interface Role {
   createdAt: string;
   /** The trust policy as the caller wrote it (JSON text). */
   trustPolicy: string;
+  /**
+   * The unique ID of each IAM user and role ARN the trust policy named when it was saved (IAM
+   * converts them; see services/iam/trust-principals.ts). Absent on rows written before it was kept:
+   * their user and role principals then match nobody (fail closed) until the policy is saved again.
+   */
+  trustPrincipals?: Record<string, string>;
   description?: string;
   maxSessionDuration: number;
   tags: Tag[];

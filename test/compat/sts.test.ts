@@ -168,6 +168,43 @@ describe('STS over the AWS SDK', { concurrency: false }, () => {
     );
   });
 
+  test('a managed session policy applies as it stands now: narrowed or deleted, it narrows the live session', async () => {
+    const created = await root.send(
+      new iam.CreatePolicyCommand({
+        PolicyName: 'session-limit',
+        PolicyDocument: doc([{ Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListUsers'], Resource: '*' }]),
+      }),
+    );
+    const policyArn = created.Policy?.Arn ?? '';
+    const r = await stsClient(server.url, dev).send(
+      new sts.AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${A}:role/reader`,
+        RoleSessionName: 'managed',
+        PolicyArns: [{ arn: policyArn }],
+      }),
+    );
+    const asRole = iamClient(server.url, credsOf(r.Credentials));
+    await asRole.send(new iam.ListUsersCommand({}));
+    // A new default version that drops iam:ListUsers applies to the session already issued.
+    await root.send(
+      new iam.CreatePolicyVersionCommand({
+        PolicyArn: policyArn,
+        PolicyDocument: doc([{ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }]),
+        SetAsDefault: true,
+      }),
+    );
+    await rejectsWith(
+      asRole.send(new iam.ListUsersCommand({})),
+      'AccessDenied',
+      /because no session policy allows the iam:ListUsers action/,
+    );
+    await asRole.send(new iam.GetUserCommand({ UserName: 'dev' }));
+    // Deleted, it allows nothing: the session does not fall back to the role's whole permissions.
+    await root.send(new iam.DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: 'v1' }));
+    await root.send(new iam.DeletePolicyCommand({ PolicyArn: policyArn }));
+    await rejectsWith(asRole.send(new iam.GetUserCommand({ UserName: 'dev' })), 'AccessDenied');
+  });
+
   test('durations: the role maximum, and one hour when chaining', async () => {
     const client = stsClient(server.url, dev);
     await rejectsWith(
@@ -530,6 +567,17 @@ describe('STS over the AWS SDK', { concurrency: false }, () => {
       stsClient(server.url, session).send(new sts.GetSessionTokenCommand({})),
       'AccessDenied',
       /session credentials/,
+    );
+    // "Cannot call any STS API except AssumeRole or GetCallerIdentity" (STS API Reference, GetSessionToken).
+    await rejectsWith(
+      stsClient(server.url, session).send(new sts.GetAccessKeyInfoCommand({ AccessKeyId: dev.accessKeyId })),
+      'AccessDenied',
+      /^Cannot call GetAccessKeyInfo with session credentials$/,
+    );
+    await rejectsWith(
+      stsClient(server.url, session).send(new sts.DecodeAuthorizationMessageCommand({ EncodedMessage: 'x' })),
+      'AccessDenied',
+      /^Cannot call DecodeAuthorizationMessage with session credentials$/,
     );
     const rootToken = await stsClient(server.url).send(new sts.GetSessionTokenCommand({ DurationSeconds: 7200 }));
     const rootExpiry = rootToken.Credentials?.Expiration?.getTime() ?? 0;

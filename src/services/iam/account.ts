@@ -19,6 +19,7 @@ import {
   userXml,
   versionXml,
 } from './common.js';
+import { roleAsShown } from './trust-principals.js';
 
 const FILTERS = ['User', 'Role', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'] as const;
 
@@ -78,7 +79,7 @@ const getAccountAuthorizationDetails = operation({
           key: `3${r.key}`,
           list: 'RoleDetailList',
           value: {
-            ...roleXml(r.body, true),
+            ...roleXml(await roleAsShown(store, r.body), true),
             InstanceProfileList: [],
             RolePolicyList: inline,
             AttachedManagedPolicies: attached,

@@ -344,7 +344,7 @@ export function createTargets(
 export function pathListing<K extends 'user' | 'group' | 'role'>(
   kind: K,
   noun: 'Users' | 'Groups' | 'Roles',
-  toXml: (entity: Bodies[K]) => Record<string, XmlValue>,
+  toXml: (entity: Bodies[K], store: StoreReader) => Record<string, XmlValue> | Promise<Record<string, XmlValue>>,
 ): AnyOperation {
   return operation({
     name: `List${noun}`,
@@ -355,7 +355,9 @@ export function pathListing<K extends 'user' | 'group' | 'role'>(
       const { rows, more } = await pageOf(ctx.deps.store, kind, ctx.caller.accountId, i.page, {
         ...(i.pathPrefix === undefined ? {} : { pathPrefix: i.pathPrefix }),
       });
-      return { [noun]: rows.map((r) => toXml(r.body)), ...more };
+      const items = [];
+      for (const r of rows) items.push(await toXml(r.body, ctx.deps.store));
+      return { [noun]: items, ...more };
     },
   });
 }

@@ -21,6 +21,7 @@ import {
   roleXml,
 } from './common.js';
 import { checkTrustDocument } from './documents.js';
+import { bindTrustPrincipals, roleAsShown } from './trust-principals.js';
 import { alreadyExists, checkBoundary } from './users.js';
 
 /** Authorization target for an operation on a named role (its ARN, tags and boundary). */
@@ -80,6 +81,7 @@ const createRole = operation({
   async run(i, ctx) {
     checkDistinctTagKeys(i.tags);
     checkTrustDocument(i.trust);
+    const trustPrincipals = await bindTrustPrincipals(ctx.deps.store, i.trust);
     if (i.boundary !== undefined) await checkBoundary(ctx, i.boundary);
     const role: Role = {
       name: i.roleName,
@@ -88,6 +90,7 @@ const createRole = operation({
       arn: iamArn(ctx.caller.accountId, 'role', i.path, i.roleName),
       createdAt: now(ctx),
       trustPolicy: i.trust,
+      trustPrincipals,
       maxSessionDuration: i.maxSessionDuration,
       tags: i.tags,
       ...(i.description === undefined ? {} : { description: i.description }),
@@ -107,7 +110,7 @@ const getRole = operation({
   targets: async (i, ctx) => [await roleTarget(ctx, i.roleName)],
   async run(i, ctx) {
     const row = await mustGet(ctx.deps.store, 'role', ctx.caller.accountId, i.roleName);
-    return { Role: roleXml(row.body, true) };
+    return { Role: roleXml(await roleAsShown(ctx.deps.store, row.body), true) };
   },
 });
 
@@ -141,7 +144,7 @@ const updateRoleDescription = operation({
   async run(i, ctx) {
     await changeRole(ctx, i.roleName, (r) => ({ ...r, description: i.description }));
     const row = await mustGet(ctx.deps.store, 'role', ctx.caller.accountId, i.roleName);
-    return { Role: roleXml(row.body, true) };
+    return { Role: roleXml(await roleAsShown(ctx.deps.store, row.body), true) };
   },
 });
 
@@ -177,7 +180,8 @@ const updateAssumeRolePolicy = operation({
   targets: async (i, ctx) => [await roleTarget(ctx, i.roleName)],
   async run(i, ctx) {
     checkTrustDocument(i.document);
-    await changeRole(ctx, i.roleName, (r) => ({ ...r, trustPolicy: i.document }));
+    const trustPrincipals = await bindTrustPrincipals(ctx.deps.store, i.document);
+    await changeRole(ctx, i.roleName, (r) => ({ ...r, trustPolicy: i.document, trustPrincipals }));
     return undefined;
   },
 });
@@ -186,7 +190,7 @@ const updateAssumeRolePolicy = operation({
 export const ROLE_OPERATIONS = [
   createRole,
   getRole,
-  pathListing('role', 'Roles', (r) => roleXml(r, false)),
+  pathListing('role', 'Roles', async (r, store) => roleXml(await roleAsShown(store, r), false)),
   updateRole,
   updateRoleDescription,
   deleteRole,

@@ -78,10 +78,12 @@ export function readPolicyArns(p: Params): string[] {
 }
 
 /**
- * A session's policies — the inline `Policy` (validated as a session policy) and the managed
- * policies of `PolicyArns` (in the role's account, or AWS managed), as documents — and their packed
- * size in percent of the 2,048-character limit, session tags counted too ("Passing session tags in
- * AWS STS"); PackedPolicyTooLarge past 100.
+ * A session's policies — the inline `Policy` (validated as a session policy) and the ARNs of the
+ * managed policies of `PolicyArns` (in the role's account, or AWS managed; each must exist now) — and
+ * their packed size in percent of the 2,048-character limit, session tags counted too ("Passing
+ * session tags in AWS STS"); PackedPolicyTooLarge past 100. The session keeps the managed policies by
+ * ARN, as the packed size counts them: their default version when a request is evaluated applies,
+ * as for every managed policy (authz/policy-set.ts).
  */
 export async function sessionPolicies(
   ctx: CallContext,
@@ -89,8 +91,9 @@ export async function sessionPolicies(
   inline: string | undefined,
   arns: readonly string[],
   tags: readonly Tag[],
-): Promise<{ policies: string[]; packedPercent: number }> {
+): Promise<{ session: { policies: string[]; policyArns: string[] }; packedPercent: number }> {
   const policies: string[] = [];
+  const policyArns: string[] = [];
   let size = 0;
   if (inline !== undefined) {
     checkDocument(inline, 'session');
@@ -103,7 +106,7 @@ export async function sessionPolicies(
       account === roleAccount || account === 'aws' ? await managedPolicyDocument(ctx.deps.store, arn) : undefined;
     if (document === undefined)
       throw new WireError('InvalidParameterValue', `Policy ${arn} does not exist or is not attachable.`);
-    policies.push(document);
+    policyArns.push(arn);
     size += arn.length;
   }
   for (const t of tags) size += t.Key.length + t.Value.length;
@@ -114,7 +117,7 @@ export async function sessionPolicies(
       `Packed size of consumed session policies and session tags exceeds the limit by ${packedPercent - 100}%.`,
     );
   }
-  return { policies, packedPercent };
+  return { session: { policies, policyArns }, packedPercent };
 }
 
 /**
@@ -131,7 +134,9 @@ export async function trustTargets(
   sets: { tags: boolean; sourceIdentity: boolean },
 ): Promise<AuthTarget[]> {
   const role = await findRole(ctx, roleArn);
-  const trust = role === undefined ? undefined : compileStored(role.body.trustPolicy, 'trust');
+  // Bound to the unique IDs recorded at save: a user or role recreated under a trusted name is not trusted.
+  const trust =
+    role === undefined ? undefined : compileStored(role.body.trustPolicy, 'trust', role.body.trustPrincipals ?? {});
   const account = ROLE_ARN.exec(roleArn)?.[1];
   const base: AuthTarget = {
     resource: roleArn,

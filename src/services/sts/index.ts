@@ -232,7 +232,7 @@ const assumeRole = operation<AssumeRoleInput>({
     if (priorSource !== undefined && i.sourceIdentity !== undefined && i.sourceIdentity !== priorSource) {
       throw new WireError('InvalidParameterValue', 'The source identity of a session cannot be changed once set.');
     }
-    const { policies, packedPercent } = await sessionPolicies(ctx, role.accountId, i.policy, i.policyArns, [
+    const { session, packedPercent } = await sessionPolicies(ctx, role.accountId, i.policy, i.policyArns, [
       ...inherited,
       ...i.tags,
     ]);
@@ -251,7 +251,7 @@ const assumeRole = operation<AssumeRoleInput>({
       ...(sourceIdentity === undefined ? {} : { sourceIdentity }),
       tags: [...inherited, ...i.tags],
       transitiveTagKeys: [...inherited.map((t) => t.Key), ...i.transitiveKeys],
-      policies,
+      ...session,
       ...mfaOf(i, ctx),
       issuedAt: now,
       expiresAt: now + duration,

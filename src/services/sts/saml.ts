@@ -159,7 +159,7 @@ const assumeRoleWithSaml = operation<SamlInput>({
     }
     const issuedAt = Math.floor(ctx.env.now.getTime() / 1000);
     const duration = sessionSeconds(i.duration, v, issuedAt);
-    const { policies, packedPercent } = await sessionPolicies(
+    const { session, packedPercent } = await sessionPolicies(
       ctx,
       role.accountId,
       i.policy,
@@ -179,7 +179,7 @@ const assumeRoleWithSaml = operation<SamlInput>({
       ...(sourceIdentity === undefined ? {} : { sourceIdentity }),
       tags,
       transitiveTagKeys,
-      policies,
+      ...session,
       mfa: false,
       issuedAt,
       expiresAt: issuedAt + duration,

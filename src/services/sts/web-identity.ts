@@ -143,7 +143,7 @@ const assumeRoleWithWebIdentity = operation<WebIdentityInput>({
         'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
       );
     }
-    const { policies, packedPercent } = await sessionPolicies(
+    const { session, packedPercent } = await sessionPolicies(
       ctx,
       role.accountId,
       i.policy,
@@ -164,7 +164,7 @@ const assumeRoleWithWebIdentity = operation<WebIdentityInput>({
       ...(id.sourceIdentity === undefined ? {} : { sourceIdentity: id.sourceIdentity }),
       tags: id.sessionTags,
       transitiveTagKeys: id.transitiveTagKeys,
-      policies,
+      ...session,
       mfa: false,
       issuedAt: now,
       expiresAt: now + duration,

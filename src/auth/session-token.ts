@@ -38,8 +38,11 @@ export interface SessionClaims {
   transitiveTagKeys: string[];
   /** The inline session policy, as a document (none or one), applied as a further limit. */
   policies: string[];
-  /** The managed session policies by ARN, applied as a further limit with their current default version. */
-  policyArns?: string[];
+  /**
+   * The managed session policies by ARN and the unique ID each had when the session was issued,
+   * applied as a further limit with their current default version (one deleted since allows nothing).
+   */
+  managedPolicies?: { arn: string; id: string }[];
   mfa: boolean;
   /** Seconds since the epoch when MFA was last authenticated, when it was. */
   mfaAuthTime?: number;

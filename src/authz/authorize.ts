@@ -86,6 +86,8 @@ export function accessDeniedMessage(
   return `${head} because ${NO_ALLOW[result.decidedBy]} the ${action} action`;
 }
 
+const PRINCIPAL_GONE: EvaluationResult = { decision: 'ImplicitDeny', decidedBy: 'identity', matched: [] };
+
 /** Builds the request context, evaluates it, and words the denial. */
 export function authorize(caller: Caller, policies: CallerPolicies, env: RequestEnv, req: AuthzRequest): AuthzOutcome {
   const values = new ContextValues(policies.base);
@@ -112,7 +114,8 @@ export function authorize(caller: Caller, policies: CallerPolicies, env: Request
     req.resourcePolicy === undefined && req.resourceMustAllow === undefined
       ? policies.set
       : { ...policies.set, resource: req.resourcePolicy, resourceMustAllow: req.resourceMustAllow };
-  const result = evaluate(request, set, true);
+  // A session whose user or role is gone is allowed nothing (see CallerPolicies.gone).
+  const result = policies.gone ? PRINCIPAL_GONE : evaluate(request, set, true);
   const allowed = result.decision === 'Allow';
   return { allowed, result, message: allowed ? '' : accessDeniedMessage(caller, req.action, req.resource, result) };
 }

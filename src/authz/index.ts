@@ -10,5 +10,6 @@ export {
   compileStored,
   loadCallerPolicies,
   managedPolicyDocument,
+  managedPolicyNow,
   PolicyCache,
 } from './policy-set.js';

@@ -17,6 +17,12 @@ export interface CallerPolicies {
   set: PolicySet;
   /** aws:username, aws:userid, aws:PrincipalArn, aws:PrincipalTag/…: shared by all the caller's requests. */
   base: ContextValues;
+  /**
+   * True when the user or role the caller's session belongs to was deleted (or deleted and recreated)
+   * since the session was issued: it is allowed nothing, not even by a resource-based policy that
+   * names its old unique ID (the principal no longer exists).
+   */
+  gone: boolean;
 }
 
 /** A policy with no statement: as a boundary or session policy, it allows nothing. */
@@ -61,15 +67,27 @@ export function compileStored(
   return compiled;
 }
 
-/** The default version's document of a managed policy (customer or AWS), or undefined when it does not exist. */
-export async function managedPolicyDocument(store: StoreReader, arn: string): Promise<string | undefined> {
+/** A managed policy (customer or AWS) as it stands: its unique ID and its default version's document. */
+export interface ManagedPolicyNow {
+  id: string;
+  document: string;
+}
+
+/** A managed policy by ARN as it stands now, or undefined when it does not exist. */
+export async function managedPolicyNow(store: StoreReader, arn: string): Promise<ManagedPolicyNow | undefined> {
   const aws = awsManagedPolicy(arn);
-  if (aws !== undefined) return awsManagedDocument(aws);
+  if (aws !== undefined) return { id: aws.id, document: awsManagedDocument(aws) };
   const m = /^arn:aws:iam::(\d{12}):policy\/(?:.*\/)?([^/]+)$/.exec(arn);
   if (m === null) return undefined;
   const row = await store.get('policy', m[1] as string, (m[2] as string).toLowerCase());
   if (row === undefined || row.body.arn !== arn) return undefined;
-  return row.body.versions.find((v) => v.versionId === row.body.defaultVersionId)?.document;
+  const document = row.body.versions.find((v) => v.versionId === row.body.defaultVersionId)?.document;
+  return document === undefined ? undefined : { id: row.body.id, document };
+}
+
+/** The default version's document of a managed policy (customer or AWS), or undefined when it does not exist. */
+export async function managedPolicyDocument(store: StoreReader, arn: string): Promise<string | undefined> {
+  return (await managedPolicyNow(store, arn))?.document;
 }
 
 async function ownerPolicies(
@@ -128,6 +146,7 @@ export async function loadCallerPolicies(store: StoreReader, caller: Caller): Pr
   const identity: CompiledPolicy[] = [];
   let boundary: CompiledPolicy | undefined;
   let tags: readonly Tag[] = caller.tags;
+  let gone = false;
   if (caller.type === 'user' && caller.userName !== undefined) {
     const userKey = caller.userName.toLowerCase();
     const user = await store.get('user', caller.accountId, userKey);
@@ -139,6 +158,8 @@ export async function loadCallerPolicies(store: StoreReader, caller: Caller): Pr
       }
       boundary = await boundaryOf(store, user.body.permissionsBoundary);
       tags = user.body.tags;
+    } else {
+      gone = true;
     }
   }
   let session: CompiledPolicy[] | undefined;
@@ -154,19 +175,22 @@ export async function loadCallerPolicies(store: StoreReader, caller: Caller): Pr
       await ownerPolicies(store, caller.accountId, 'role', roleKey, identity);
       boundary = await boundaryOf(store, role.body.permissionsBoundary);
       tags = mergeSessionTags(role.body.tags, caller.session.tags);
+    } else {
+      gone = true;
     }
   }
-  const policyArns = caller.session?.policyArns ?? [];
-  if (caller.session !== undefined && caller.session.policies.length + policyArns.length > 0) {
+  const managed = caller.session?.managedPolicies ?? [];
+  if (caller.session !== undefined && caller.session.policies.length + managed.length > 0) {
     session = caller.session.policies.map((doc) => compileStored(doc, 'session'));
-    for (const arn of policyArns) {
-      // A managed session policy deleted since the session began allows nothing (fail closed): dropping
-      // it would lift its limit, and with no other session policy the session would hold the role's all.
-      const doc = await managedPolicyDocument(store, arn);
-      session.push(compileStored(doc ?? EMPTY_POLICY, 'session'));
+    for (const { arn, id } of managed) {
+      // A managed session policy deleted (or deleted and recreated) since the session began allows
+      // nothing (fail closed): dropping it would lift its limit, and with no other session policy the
+      // session would hold all of the role's permissions.
+      const now = await managedPolicyNow(store, arn);
+      session.push(compileStored(now?.id === id ? now.document : EMPTY_POLICY, 'session'));
     }
   }
-  return { set: { identity, boundary, session }, base: baseValues(caller, tags) };
+  return { set: { identity, boundary, session }, base: baseValues(caller, tags), gone };
 }
 
 /**

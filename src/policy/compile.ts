@@ -296,7 +296,12 @@ export function resourceMatches(s: CompiledStatement, req: RequestContext): bool
 export function principalMatch(set: PrincipalSet, p: RequestPrincipal): PrincipalMatch {
   if (set.wildcard) return MATCH_DIRECT;
   if (p.kind === 'anonymous') return MATCH_NONE;
-  if (set.arns.has(p.arn) || set.others.has(p.arn)) return MATCH_DIRECT;
+  if (set.arns.has(p.arn)) return MATCH_DIRECT;
+  // Service, Federated and CanonicalUser entries name only callers of those kinds: an IAM ARN written
+  // under "Federated" does not name that user or role ("AWS JSON policy elements: Principal").
+  if ((p.kind === 'service' || p.kind === 'federated' || p.kind === 'canonicalUser') && set.others.has(p.arn)) {
+    return MATCH_DIRECT;
+  }
   if (p.uniqueId !== undefined && set.ids.has(p.uniqueId)) return p.kind === 'assumedRole' ? MATCH_ROLE : MATCH_DIRECT;
   if (p.kind === 'assumedRole' && set.roles.has(p.roleKey ?? '')) return MATCH_ROLE;
   if (p.account !== '' && set.accounts.has(p.account)) {

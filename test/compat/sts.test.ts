@@ -199,9 +199,17 @@ describe('STS over the AWS SDK', { concurrency: false }, () => {
       /because no session policy allows the iam:ListUsers action/,
     );
     await asRole.send(new iam.GetUserCommand({ UserName: 'dev' }));
-    // Deleted, it allows nothing: the session does not fall back to the role's whole permissions.
+    // Deleted, it allows nothing: the session does not fall back to the role's whole permissions;
+    // recreated under the same ARN, it is another policy and still allows nothing to this session.
     await root.send(new iam.DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: 'v1' }));
     await root.send(new iam.DeletePolicyCommand({ PolicyArn: policyArn }));
+    await rejectsWith(asRole.send(new iam.GetUserCommand({ UserName: 'dev' })), 'AccessDenied');
+    await root.send(
+      new iam.CreatePolicyCommand({
+        PolicyName: 'session-limit',
+        PolicyDocument: doc([{ Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListUsers'], Resource: '*' }]),
+      }),
+    );
     await rejectsWith(asRole.send(new iam.GetUserCommand({ UserName: 'dev' })), 'AccessDenied');
   });
 

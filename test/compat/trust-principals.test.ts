@@ -115,4 +115,47 @@ describe('trust policy principals are bound to unique IDs', { concurrency: false
     await rejectsWith(assume(newHop, 'end'), 'AccessDenied', /is not authorized to perform: sts:AssumeRole/);
     assert.match(await shownPrincipal('end'), /^AROA/);
   });
+  test("a deleted user's or role's leftover session is allowed nothing, even by a trust policy naming its old ID", async () => {
+    await deleteAlice();
+    const alice = await createAlice();
+    await root.send(new iam.CreateRoleCommand({ RoleName: 'first', AssumeRolePolicyDocument: trusting(TRUST_USER) }));
+    await root.send(new iam.CreateRoleCommand({ RoleName: 'second', AssumeRolePolicyDocument: trusting(TRUST_USER) }));
+    await root.send(
+      new iam.CreateRoleCommand({
+        RoleName: 'after',
+        AssumeRolePolicyDocument: trusting(`arn:aws:iam::${A}:role/first`),
+      }),
+    );
+    // A role session whose role is then deleted.
+    const first = credsOf((await assume(alice, 'first')).Credentials);
+    await assume(first, 'after');
+    await root.send(new iam.DeleteRoleCommand({ RoleName: 'first' }));
+    await rejectsWith(assume(first, 'after'), 'AccessDenied', /is not authorized to perform: sts:AssumeRole/);
+    // A GetSessionToken session whose user is then deleted and recreated.
+    const session = credsOf((await stsClient(server.url, alice).send(new sts.GetSessionTokenCommand({}))).Credentials);
+    await assume(session, 'second');
+    await deleteAlice();
+    await rejectsWith(assume(session, 'second'), 'AccessDenied', /is not authorized to perform: sts:AssumeRole/);
+    await createAlice();
+    await rejectsWith(assume(session, 'second'), 'AccessDenied', /is not authorized to perform: sts:AssumeRole/);
+  });
+
+  test('an IAM ARN written under Federated, Service or CanonicalUser names no IAM principal', async () => {
+    await deleteAlice();
+    const alice = await createAlice();
+    for (const type of ['Federated', 'Service', 'CanonicalUser']) {
+      const role = `under-${type.toLowerCase()}`;
+      const document = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { [type]: TRUST_USER }, Action: 'sts:AssumeRole' }],
+      });
+      try {
+        await root.send(new iam.CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: document }));
+      } catch (e) {
+        assert.equal((e as Error).name, 'MalformedPolicyDocumentException');
+        continue;
+      }
+      await rejectsWith(assume(alice, role), 'AccessDenied', /is not authorized to perform: sts:AssumeRole/);
+    }
+  });
 });

@@ -5,7 +5,7 @@
 
 import { newAccessKeyId, newSecretAccessKey } from '../../auth/ids.js';
 import { type SessionClaims, sealSessionToken } from '../../auth/session-token.js';
-import { compileStored, managedPolicyDocument } from '../../authz/index.js';
+import { compileStored, managedPolicyNow } from '../../authz/index.js';
 import type { ContextValue } from '../../policy/index.js';
 import { isoSeconds } from '../../policy/timestamps.js';
 import { WireError } from '../../protocols/wire-error.js';
@@ -82,8 +82,8 @@ export function readPolicyArns(p: Params): string[] {
  * managed policies of `PolicyArns` (in the role's account, or AWS managed; each must exist now) — and
  * their packed size in percent of the 2,048-character limit, session tags counted too ("Passing
  * session tags in AWS STS"); PackedPolicyTooLarge past 100. The session keeps the managed policies by
- * ARN, as the packed size counts them: their default version when a request is evaluated applies,
- * as for every managed policy (authz/policy-set.ts).
+ * ARN (and unique ID), as the packed size counts them: their default version when a request is
+ * evaluated applies, as for every managed policy (authz/policy-set.ts).
  */
 export async function sessionPolicies(
   ctx: CallContext,
@@ -91,9 +91,12 @@ export async function sessionPolicies(
   inline: string | undefined,
   arns: readonly string[],
   tags: readonly Tag[],
-): Promise<{ session: { policies: string[]; policyArns: string[] }; packedPercent: number }> {
+): Promise<{
+  session: { policies: string[]; managedPolicies: { arn: string; id: string }[] };
+  packedPercent: number;
+}> {
   const policies: string[] = [];
-  const policyArns: string[] = [];
+  const managedPolicies: { arn: string; id: string }[] = [];
   let size = 0;
   if (inline !== undefined) {
     checkDocument(inline, 'session');
@@ -102,11 +105,11 @@ export async function sessionPolicies(
   }
   for (const arn of arns) {
     const account = /^arn:aws:iam::(\d{12}|aws):policy\//.exec(arn)?.[1];
-    const document =
-      account === roleAccount || account === 'aws' ? await managedPolicyDocument(ctx.deps.store, arn) : undefined;
-    if (document === undefined)
+    const policy =
+      account === roleAccount || account === 'aws' ? await managedPolicyNow(ctx.deps.store, arn) : undefined;
+    if (policy === undefined)
       throw new WireError('InvalidParameterValue', `Policy ${arn} does not exist or is not attachable.`);
-    policyArns.push(arn);
+    managedPolicies.push({ arn, id: policy.id });
     size += arn.length;
   }
   for (const t of tags) size += t.Key.length + t.Value.length;
@@ -117,7 +120,7 @@ export async function sessionPolicies(
       `Packed size of consumed session policies and session tags exceeds the limit by ${packedPercent - 100}%.`,
     );
   }
-  return { session: { policies, policyArns }, packedPercent };
+  return { session: { policies, managedPolicies }, packedPercent };
 }
 
 /**

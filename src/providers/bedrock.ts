@@ -21,6 +21,7 @@ import {
   type ToolUseBlock,
 } from '@aws-sdk/client-bedrock-runtime';
 import { asProviderError, DEFAULT_TIMEOUT_MS, statusError } from './http.js';
+import type { CallSignal } from './signal.js';
 import { countRequestTokens, countTokens } from './tokens.js';
 import {
   type ContentBlock,
@@ -344,13 +345,13 @@ function isModeled(name: string): boolean {
  */
 class Deadline {
   readonly #controller = new AbortController();
-  readonly #parent: AbortSignal | undefined;
+  readonly #parent: CallSignal | undefined;
   readonly #ms: number;
   #timer: NodeJS.Timeout | undefined;
   #timedOut = false;
   readonly #onAbort = (): void => this.#controller.abort(this.#parent?.reason);
 
-  constructor(parent: AbortSignal | undefined, ms: number) {
+  constructor(parent: CallSignal | undefined, ms: number) {
     this.#parent = parent;
     this.#ms = ms;
     parent?.addEventListener('abort', this.#onAbort, { once: true });

@@ -7,6 +7,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { textOf } from './content.js';
+import { abortSignalFor, type CallSignal } from './signal.js';
 import { countRequestTokens, countTokens, splitTokens } from './tokens.js';
 import type { ModelProvider, ModelRequest, ModelResponse, StopReason, StreamEvent, Usage } from './types.js';
 
@@ -101,9 +102,9 @@ export function echoAnswer(req: Pick<ModelRequest, 'messages'>): string {
 }
 
 /** Waits, and rejects with the signal's own reason when it is aborted (as the HTTP providers do). */
-async function pause(ms: number, signal: AbortSignal): Promise<void> {
+async function pause(ms: number, signal: CallSignal): Promise<void> {
   try {
-    await sleep(ms, undefined, { signal });
+    await sleep(ms, undefined, { signal: abortSignalFor(signal) });
   } catch (err) {
     throw signal.aborted ? signal.reason : err;
   }

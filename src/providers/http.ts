@@ -7,6 +7,7 @@
  */
 
 import { type Dispatcher, Pool } from 'undici';
+import { abortSignalFor, type CallSignal } from './signal.js';
 import { ProviderError, type ProviderErrorCode } from './types.js';
 
 /**
@@ -97,7 +98,7 @@ const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UN
  * reason), a ProviderError unchanged, a timeout as ModelTimeoutException, an unreachable upstream as
  * ServiceUnavailableException, and anything else as ModelErrorException.
  */
-export function asProviderError(err: unknown, signal: AbortSignal | undefined): unknown {
+export function asProviderError(err: unknown, signal: CallSignal | undefined): unknown {
   if (signal?.aborted) return signal.reason;
   if (err instanceof ProviderError) return err;
   const code = errorCode(err) ?? errorCode(isRecord(err) ? err.cause : undefined);
@@ -167,7 +168,7 @@ export class HttpUpstream {
   async post(
     path: string,
     payload: unknown,
-    signal: AbortSignal | undefined,
+    signal: CallSignal | undefined,
     accept: string,
   ): Promise<UpstreamResponse> {
     signal?.throwIfAborted();
@@ -178,7 +179,7 @@ export class HttpUpstream {
         path: `${this.#prefix}${path}`,
         headers: { ...this.#headers, 'content-type': 'application/json', accept },
         body: JSON.stringify(payload),
-        signal: signal ?? null,
+        signal: signal === undefined ? null : abortSignalFor(signal),
         headersTimeout: this.#timeoutMs,
         bodyTimeout: this.#timeoutMs,
       });
@@ -204,7 +205,7 @@ export class HttpUpstream {
    * is the non-streamed model call's path, where bench/gateway.ts showed the stream machinery of
    * `request` costing more than the rest of the upstream call.
    */
-  async postJson(path: string, payload: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+  async postJson(path: string, payload: unknown, signal: CallSignal | undefined): Promise<unknown> {
     signal?.throwIfAborted();
     let answer: WholeAnswer;
     try {
@@ -233,7 +234,7 @@ export class HttpUpstream {
   }
 
   /** Reads a whole JSON body; a body that is not JSON is a malformed answer (ModelErrorException). */
-  async readJson(body: Dispatcher.ResponseData['body'], signal: AbortSignal | undefined): Promise<unknown> {
+  async readJson(body: Dispatcher.ResponseData['body'], signal: CallSignal | undefined): Promise<unknown> {
     let text: string;
     try {
       text = await readWhole(body, this.#maxAnswerBytes);
@@ -288,7 +289,7 @@ class WholeBody implements Dispatcher.DispatchHandler {
   #controller: Dispatcher.DispatchController | undefined;
 
   constructor(
-    readonly signal: AbortSignal | undefined,
+    readonly signal: CallSignal | undefined,
     readonly limit: number,
     readonly resolve: (answer: WholeAnswer) => void,
     readonly reject: (err: unknown) => void,

@@ -5,6 +5,8 @@
  * (Anthropic, Llama, Titan, Nova, Mistral) are translated to and from this shape by the runtime.
  */
 
+import type { CallSignal } from './signal.js';
+
 /** A content block of a message, as Converse writes it. Only `text` is understood by every provider. */
 export type ContentBlock =
   | { text: string }
@@ -30,7 +32,7 @@ export interface ModelRequest {
   topP?: number;
   stopSequences?: string[];
   /** Aborted when the client disconnects: the provider must abort its upstream call. */
-  signal: AbortSignal;
+  signal: CallSignal;
   /**
    * Who is calling, for providers that forward it upstream (the bedrock provider sends it as request
    * metadata): the caller's ARN and account.

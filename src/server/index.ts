@@ -18,6 +18,7 @@ import { jsonError } from '../protocols/rest-json.js';
 import { WireError } from '../protocols/wire-error.js';
 import { loadProviderConfig } from '../providers/config.js';
 import type { ProviderRegistry } from '../providers/registry.js';
+import { type CallSignal, LightSignal } from '../providers/signal.js';
 import { IAM_NAMESPACE } from '../services/iam/index.js';
 import { LastUsedRecorder } from '../services/last-used.js';
 import { openStore, type Store } from '../store/index.js';
@@ -92,33 +93,39 @@ class ReplayedSocket extends Duplex {
 
 /**
  * Aborted when the client goes away before the answer is complete: model calls stop upstream. The
- * controller is made only when an operation asks for the signal (a model call): making one per
- * request cost 4 µs. A client gone before then gets an already aborted signal.
+ * signal is made only when an operation asks for it (a model call), and it is a LightSignal, not an
+ * AbortSignal (see providers/signal.ts). A client gone before then gets an already aborted signal.
  */
 class ClientSignal {
-  #abort: AbortController | undefined;
+  #signal: LightSignal | undefined;
   #gone = false;
 
   /** The client went away. */
   gone(): void {
     this.#gone = true;
-    this.#abort?.abort();
+    this.#signal?.abort();
   }
 
-  get signal(): AbortSignal {
-    if (this.#abort === undefined) {
-      this.#abort = new AbortController();
-      if (this.#gone) this.#abort.abort();
+  get signal(): CallSignal {
+    if (this.#signal === undefined) {
+      this.#signal = new LightSignal();
+      if (this.#gone) this.#signal.abort();
     }
-    return this.#abort.signal;
+    return this.#signal;
   }
 }
 
 /**
  * Writes an event stream as it is produced, waiting for the client to drain (backpressure); stops
  * when the client goes away (the producer sees the same signal and aborts its upstream call).
+ * `beforeEnd` runs just before the whole stream is ended.
  */
-async function writeStream(res: AnyResponse, events: AsyncIterable<Buffer>, signal: AbortSignal): Promise<void> {
+async function writeStream(
+  res: AnyResponse,
+  events: AsyncIterable<Buffer>,
+  signal: CallSignal,
+  beforeEnd: () => void,
+): Promise<void> {
   for await (const chunk of events) {
     if (signal.aborted) break;
     const writable = res as unknown as NodeJS.WritableStream;
@@ -134,7 +141,9 @@ async function writeStream(res: AnyResponse, events: AsyncIterable<Buffer>, sign
       });
     }
   }
-  if (!signal.aborted) res.end();
+  if (signal.aborted) return;
+  beforeEnd();
+  res.end();
 }
 
 /** Reads a request body up to `limit` bytes; undefined when it is larger (the rest is not read). */
@@ -239,8 +248,11 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
     const started = performance.now();
     const requestId = randomUUID();
     const client = new ClientSignal();
+    // Our own record of a whole answer written: an HTTP/2 stream the client cancelled (RST_STREAM)
+    // reports writableFinished true on its response, so that cannot tell a client that went away.
+    let answered = false;
     res.on('close', () => {
-      if (!res.writableFinished) client.gone();
+      if (!answered) client.gone();
     });
     try {
       const url = req.url ?? '/';
@@ -287,10 +299,13 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
       if (Buffer.isBuffer(answer.body)) {
         headers['content-length'] = String(answer.body.length);
         res.writeHead(answer.status, headers);
+        answered = true;
         res.end(answer.body);
       } else {
         res.writeHead(answer.status, headers);
-        await writeStream(res, answer.body, client.signal);
+        await writeStream(res, answer.body, client.signal, () => {
+          answered = true;
+        });
       }
       logRequest({
         requestId,

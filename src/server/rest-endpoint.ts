@@ -14,6 +14,7 @@ import type { RequestEnv } from '../authz/index.js';
 import { isoSeconds } from '../policy/timestamps.js';
 import { JSON_AUTH_CODES, jsonError } from '../protocols/rest-json.js';
 import { WireError } from '../protocols/wire-error.js';
+import type { CallSignal } from '../providers/signal.js';
 import { BEDROCK_OPERATIONS } from '../services/bedrock/index.js';
 import { BEDROCK_RUNTIME_OPERATIONS } from '../services/bedrock-runtime/index.js';
 import type { CallContext, ServiceDeps } from '../services/operation.js';
@@ -53,11 +54,11 @@ class RestCall implements CallContext {
     readonly requestId: string,
     readonly deps: ServiceDeps,
     readonly revision: number,
-    private readonly client: { readonly signal: AbortSignal },
+    private readonly client: { readonly signal: CallSignal },
   ) {}
 
   /** Made on first use: only model calls need it. */
-  get signal(): AbortSignal {
+  get signal(): CallSignal {
     return this.client.signal;
   }
 }
@@ -70,7 +71,7 @@ export async function handleRest(
   req: IncomingSignedRequest,
   env: Omit<RequestEnv, 'region'>,
   requestId: string,
-  client: { readonly signal: AbortSignal },
+  client: { readonly signal: CallSignal },
   deps: RestEndpointDeps,
 ): Promise<RestAnswer> {
   let action = '';

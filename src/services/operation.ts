@@ -10,6 +10,7 @@ import type { AuthzRequest, Caller, PolicyCache, RequestEnv } from '../authz/ind
 import { authorize } from '../authz/index.js';
 import type { QueryParams, XmlValue } from '../protocols/aws-query.js';
 import { WireError } from '../protocols/wire-error.js';
+import type { CallSignal } from '../providers/signal.js';
 import type { ModelProvider } from '../providers/types.js';
 import type { Store } from '../store/types.js';
 import type { LastUsedRecorder } from './last-used.js';
@@ -40,7 +41,7 @@ export interface CallContext {
   /** The store revision read when the request arrived: caches answer as of it. */
   revision: number;
   /** Aborted when the client goes away: long calls (model invocations) stop their upstream work. */
-  signal: AbortSignal;
+  signal: CallSignal;
 }
 
 /**

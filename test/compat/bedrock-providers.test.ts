@@ -15,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import * as runtime from '@aws-sdk/client-bedrock-runtime';
 import { rejectsWith } from '../support/assertions.js';
 import { startBasalt, type TestServer } from '../support/basalt.js';
-import { runtimeClient } from '../support/clients.js';
+import { rootCredentials, runtimeClient } from '../support/clients.js';
 import {
   startAnthropicUpstream,
   startOpenAiUpstream,
@@ -173,11 +173,36 @@ describe('Bedrock runtime over configured providers', { concurrency: false }, ()
       await it.return?.();
       const request = openai.requests[count];
       assert.ok(request);
-      await openai.waitForAbort(5000, request);
+      // Well inside the provider's 2 s timeout: the disconnect, not the timeout, stopped it.
+      await openai.waitForAbort(1000, request);
     } finally {
       openai.setMode('normal');
     }
   });
+
+  for (const http2 of [false, true]) {
+    test(`a client that goes away during a whole answer (Converse, ${http2 ? 'HTTP/2' : 'HTTP/1.1'}) aborts the upstream call`, async () => {
+      openai.setMode('hang-mid-stream');
+      try {
+        const abort = new AbortController();
+        const count = openai.requests.length;
+        const call = runtimeClient(server.url, rootCredentials, http2).send(
+          new runtime.ConverseCommand({ modelId: LLAMA, messages: hello }),
+          { abortSignal: abort.signal },
+        );
+        const deadline = Date.now() + 5000;
+        while (openai.requests.length === count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        const request = openai.requests[count];
+        assert.ok(request, 'the call reached the upstream');
+        abort.abort();
+        await assert.rejects(call, { name: 'AbortError' });
+        // Well inside the provider's 2 s timeout: the disconnect, not the timeout, stopped it.
+        await openai.waitForAbort(1000, request);
+      } finally {
+        openai.setMode('normal');
+      }
+    });
+  }
 
   test('a bad provider file stops the start with a message naming the problem', () => {
     const bad = join(dir, 'bad.yaml');

@@ -6,7 +6,7 @@ import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
-import { NodeHttp2Handler } from '@smithy/node-http-handler';
+import { NodeHttp2Handler, NodeHttpHandler } from '@smithy/node-http-handler';
 import { ROOT } from './basalt.js';
 
 /** Access key credentials. */
@@ -25,7 +25,8 @@ function config(url: string, credentials: Credentials, http2: boolean, region = 
     region,
     credentials,
     maxAttempts: 1,
-    ...(http2 ? { requestHandler: new NodeHttp2Handler({ disableConcurrentStreams: false }) } : {}),
+    // Explicit both ways: the Bedrock Runtime client would otherwise pick HTTP/2 on its own.
+    requestHandler: http2 ? new NodeHttp2Handler({ disableConcurrentStreams: false }) : new NodeHttpHandler(),
   };
 }
 

@@ -11,7 +11,7 @@ import { WireError } from '../../protocols/wire-error.js';
 import type { MfaDevice, Row, StoreReader, StoreWriter } from '../../store/types.js';
 import { type CallContext, operation } from '../operation.js';
 import { type Params, RULES } from '../params.js';
-import { checkDistinctTagKeys, mustGet, now, pageList, readPage, requestTagValues } from './common.js';
+import { checkDistinctTagKeys, createTargets, mustGet, now, pageList, readPage } from './common.js';
 import { userNameOrSelf, userTarget } from './users.js';
 
 const SERIAL = { required: true, min: 9, max: 256, pattern: '[\\w+=/:,.@-]+' } as const;
@@ -87,12 +87,9 @@ const createVirtualMfaDevice = operation({
     path: p.str('Path', RULES.path) ?? '/',
     tags: p.tags(),
   }),
-  targets: async (i, ctx) => [
-    {
-      resource: `arn:aws:iam::${ctx.caller.accountId}:mfa${i.path}${i.name}`,
-      values: i.tags.length > 0 ? requestTagValues(i.tags) : {},
-    },
-  ],
+  // "Tag virtual MFA devices": creating a device with tags also needs iam:TagMFADevice.
+  targets: async (i, ctx) =>
+    createTargets(`arn:aws:iam::${ctx.caller.accountId}:mfa${i.path}${i.name}`, i.tags, 'iam:TagMFADevice'),
   async run(i, ctx) {
     checkDistinctTagKeys(i.tags);
     const accountId = ctx.caller.accountId;

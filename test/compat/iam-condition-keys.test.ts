@@ -1,0 +1,130 @@
+/**
+ * IAM operations carry only the condition keys the Service Authorization Reference gives their action
+ * and resource type: `iam:PermissionsBoundary` on the actions that list it, `iam:ResourceTag/…` on
+ * users and roles only; and creating a tagged virtual MFA device also needs iam:TagMFADevice.
+ */
+
+import { after, before, describe, test } from 'node:test';
+import * as iam from '@aws-sdk/client-iam';
+import { rejectsWith } from '../support/assertions.js';
+import { ROOT, startBasalt, type TestServer } from '../support/basalt.js';
+import { iamClient } from '../support/clients.js';
+import { userWithStatements } from '../support/users.js';
+
+const A = ROOT.accountId;
+const BOUNDARY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+const DENIED = /is not authorized to perform/;
+
+describe('IAM condition keys per action and resource type', { concurrency: false }, () => {
+  let server: TestServer;
+  let root: iam.IAMClient;
+  before(async () => {
+    server = await startBasalt();
+    root = iamClient(server.url);
+    await root.send(new iam.CreateUserCommand({ UserName: 'bounded', PermissionsBoundary: BOUNDARY }));
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  test('iam:PermissionsBoundary is present only for the actions that provide it', async () => {
+    const admin = iamClient(
+      server.url,
+      await userWithStatements(server.url, 'boundary-admin', [
+        {
+          Effect: 'Allow',
+          Action: ['iam:GetUser', 'iam:CreateAccessKey', 'iam:TagUser', 'iam:PutUserPolicy'],
+          Resource: '*',
+          Condition: { StringEquals: { 'iam:PermissionsBoundary': BOUNDARY } },
+        },
+      ]),
+    );
+    // iam:PutUserPolicy provides the key: the condition holds.
+    await admin.send(
+      new iam.PutUserPolicyCommand({
+        UserName: 'bounded',
+        PolicyName: 'p',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }],
+        }),
+      }),
+    );
+    // The others do not: the key is absent and the condition fails, as on AWS.
+    await rejectsWith(admin.send(new iam.GetUserCommand({ UserName: 'bounded' })), 'AccessDenied', DENIED);
+    await rejectsWith(admin.send(new iam.CreateAccessKeyCommand({ UserName: 'bounded' })), 'AccessDenied', DENIED);
+    await rejectsWith(
+      admin.send(new iam.TagUserCommand({ UserName: 'bounded', Tags: [{ Key: 'k', Value: 'v' }] })),
+      'AccessDenied',
+      DENIED,
+    );
+  });
+
+  test('iam:ResourceTag applies to users and roles, not to policies', async () => {
+    const created = await root.send(
+      new iam.CreatePolicyCommand({
+        PolicyName: 'tagged',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }],
+        }),
+        Tags: [{ Key: 'team', Value: 'x' }],
+      }),
+    );
+    const policyArn = created.Policy?.Arn ?? '';
+    const byIamKey = iamClient(
+      server.url,
+      await userWithStatements(server.url, 'iam-key', [
+        {
+          Effect: 'Allow',
+          Action: 'iam:GetPolicy',
+          Resource: '*',
+          Condition: { StringEquals: { 'iam:ResourceTag/team': 'x' } },
+        },
+      ]),
+    );
+    await rejectsWith(byIamKey.send(new iam.GetPolicyCommand({ PolicyArn: policyArn })), 'AccessDenied', DENIED);
+    const byAwsKey = iamClient(
+      server.url,
+      await userWithStatements(server.url, 'aws-key', [
+        {
+          Effect: 'Allow',
+          Action: 'iam:GetPolicy',
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:ResourceTag/team': 'x' } },
+        },
+      ]),
+    );
+    await byAwsKey.send(new iam.GetPolicyCommand({ PolicyArn: policyArn }));
+    await root.send(new iam.TagUserCommand({ UserName: 'bounded', Tags: [{ Key: 'team', Value: 'x' }] }));
+    const onUser = iamClient(
+      server.url,
+      await userWithStatements(server.url, 'user-key', [
+        {
+          Effect: 'Allow',
+          Action: 'iam:GetUser',
+          Resource: `arn:aws:iam::${A}:user/*`,
+          Condition: { StringEquals: { 'iam:ResourceTag/team': 'x' } },
+        },
+      ]),
+    );
+    await onUser.send(new iam.GetUserCommand({ UserName: 'bounded' }));
+  });
+
+  test('creating a tagged virtual MFA device also needs iam:TagMFADevice', async () => {
+    const creator = iamClient(
+      server.url,
+      await userWithStatements(server.url, 'mfa-creator', [
+        { Effect: 'Allow', Action: 'iam:CreateVirtualMFADevice', Resource: '*' },
+      ]),
+    );
+    await rejectsWith(
+      creator.send(
+        new iam.CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'tagged', Tags: [{ Key: 'k', Value: 'v' }] }),
+      ),
+      'AccessDenied',
+      /iam:TagMFADevice/,
+    );
+    await creator.send(new iam.CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'plain' }));
+  });
+});

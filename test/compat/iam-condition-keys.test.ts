@@ -72,29 +72,22 @@ describe('IAM condition keys per action and resource type', { concurrency: false
       }),
     );
     const policyArn = created.Policy?.Arn ?? '';
-    const byIamKey = iamClient(
-      server.url,
-      await userWithStatements(server.url, 'iam-key', [
-        {
-          Effect: 'Allow',
-          Action: 'iam:GetPolicy',
-          Resource: '*',
-          Condition: { StringEquals: { 'iam:ResourceTag/team': 'x' } },
-        },
-      ]),
-    );
+    /** A user allowed iam:GetPolicy only on resources whose tag `team` (read through `prefix`) is x. */
+    const readerByTag = async (name: string, prefix: 'iam' | 'aws') =>
+      iamClient(
+        server.url,
+        await userWithStatements(server.url, name, [
+          {
+            Effect: 'Allow',
+            Action: 'iam:GetPolicy',
+            Resource: '*',
+            Condition: { StringEquals: { [`${prefix}:ResourceTag/team`]: 'x' } },
+          },
+        ]),
+      );
+    const byIamKey = await readerByTag('iam-key', 'iam');
     await rejectsWith(byIamKey.send(new iam.GetPolicyCommand({ PolicyArn: policyArn })), 'AccessDenied', DENIED);
-    const byAwsKey = iamClient(
-      server.url,
-      await userWithStatements(server.url, 'aws-key', [
-        {
-          Effect: 'Allow',
-          Action: 'iam:GetPolicy',
-          Resource: '*',
-          Condition: { StringEquals: { 'aws:ResourceTag/team': 'x' } },
-        },
-      ]),
-    );
+    const byAwsKey = await readerByTag('aws-key', 'aws');
     await byAwsKey.send(new iam.GetPolicyCommand({ PolicyArn: policyArn }));
     await root.send(new iam.TagUserCommand({ UserName: 'bounded', Tags: [{ Key: 'team', Value: 'x' }] }));
     const onUser = iamClient(

@@ -2,6 +2,7 @@
  * The IAM service: every operation, registered once with its authorization declaration.
  */
 
+import type { ContextValue } from '../../policy/index.js';
 import { type AnyOperation, type AuthTarget, registry } from '../operation.js';
 import { ACCESS_KEY_OPERATIONS } from './access-keys.js';
 import { ACCOUNT_OPERATIONS } from './account.js';
@@ -55,15 +56,18 @@ function iamTarget(t: AuthTarget, defaultAction: string): AuthTarget {
   const action = (t.action ?? defaultAction).toLowerCase();
   const boundaryOk = BOUNDARY_ACTIONS.has(action);
   const resourceTagOk = IAM_RESOURCE_TAG_TYPES.test(t.resource);
-  let kept: Record<string, unknown> | undefined;
+  let kept: Record<string, ContextValue> | undefined;
   for (const key of Object.keys(values)) {
     const lower = key.toLowerCase();
-    const drop =
-      (!boundaryOk && lower === 'iam:permissionsboundary') || (!resourceTagOk && lower.startsWith('iam:resourcetag/'));
-    if (drop && kept === undefined) kept = { ...values };
-    if (drop && kept !== undefined) delete kept[key];
+    if (
+      (!boundaryOk && lower === 'iam:permissionsboundary') ||
+      (!resourceTagOk && lower.startsWith('iam:resourcetag/'))
+    ) {
+      kept ??= { ...values };
+      delete kept[key];
+    }
   }
-  return kept === undefined ? t : { ...t, values: kept as AuthTarget['values'] };
+  return kept === undefined ? t : { ...t, values: kept };
 }
 
 /** The operation with its targets cut down to the condition keys IAM provides (see iamTarget). */

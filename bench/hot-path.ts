@@ -70,7 +70,7 @@ const converse = await signedIncoming({
   body: JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'hello' }] }] }),
   contentType: 'application/json',
 });
-const client = { signal: new AbortController().signal };
+const client = new AbortController().signal;
 
 /** Requests per second for `seconds`, one at a time. */
 async function run(seconds: number): Promise<number> {

@@ -13,6 +13,12 @@ import { type SecretBox, SecretBoxError } from './secret-box.js';
 const AAD = 'basalt-session-token-v1';
 const PREFIX = 'BasaltSTS1.';
 
+/** A managed session policy as a session keeps it: its ARN and the policy's unique ID at issue. */
+export interface ManagedSessionPolicy {
+  arn: string;
+  id: string;
+}
+
 /** The contents of a session token. */
 export interface SessionClaims {
   /** The temporary access key ID (ASIA…) the token belongs to. */
@@ -42,7 +48,7 @@ export interface SessionClaims {
    * The managed session policies by ARN and the unique ID each had when the session was issued,
    * applied as a further limit with their current default version (one deleted since allows nothing).
    */
-  managedPolicies?: { arn: string; id: string }[];
+  managedPolicies?: ManagedSessionPolicy[];
   mfa: boolean;
   /** Seconds since the epoch when MFA was last authenticated, when it was. */
   mfaAuthTime?: number;

@@ -92,30 +92,6 @@ class ReplayedSocket extends Duplex {
 }
 
 /**
- * Aborted when the client goes away before the answer is complete: model calls stop upstream. The
- * signal is made only when an operation asks for it (a model call), and it is a LightSignal, not an
- * AbortSignal (see providers/signal.ts). A client gone before then gets an already aborted signal.
- */
-class ClientSignal {
-  #signal: LightSignal | undefined;
-  #gone = false;
-
-  /** The client went away. */
-  gone(): void {
-    this.#gone = true;
-    this.#signal?.abort();
-  }
-
-  get signal(): CallSignal {
-    if (this.#signal === undefined) {
-      this.#signal = new LightSignal();
-      if (this.#gone) this.#signal.abort();
-    }
-    return this.#signal;
-  }
-}
-
-/**
  * Writes an event stream as it is produced, waiting for the client to drain (backpressure); stops
  * when the client goes away (the producer sees the same signal and aborts its upstream call).
  * `beforeEnd` runs just before the whole stream is ended.
@@ -247,12 +223,14 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
     inFlight++;
     const started = performance.now();
     const requestId = randomUUID();
-    const client = new ClientSignal();
+    // Aborted when the client goes away before the answer is complete: model calls stop upstream. A
+    // LightSignal, not an AbortSignal (see providers/signal.ts).
+    const client = new LightSignal();
     // Our own record of a whole answer written: an HTTP/2 stream the client cancelled (RST_STREAM)
     // reports writableFinished true on its response, so that cannot tell a client that went away.
     let answered = false;
     res.on('close', () => {
-      if (!answered) client.gone();
+      if (!answered) client.abort();
     });
     try {
       const url = req.url ?? '/';
@@ -303,7 +281,7 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
         res.end(answer.body);
       } else {
         res.writeHead(answer.status, headers);
-        await writeStream(res, answer.body, client.signal, () => {
+        await writeStream(res, answer.body, client, () => {
           answered = true;
         });
       }

@@ -44,8 +44,7 @@ const ROUTER = new RestRouter([...BEDROCK_OPERATIONS, ...BEDROCK_RUNTIME_OPERATI
 export const REST_OPERATIONS = ROUTER.operations;
 
 /**
- * A call's context. A class, not an object literal: a literal with a getter is built through V8's
- * slow path on every request.
+ * A call's context. A class, not an object literal: one hidden class for every request.
  */
 class RestCall implements CallContext {
   constructor(
@@ -54,24 +53,16 @@ class RestCall implements CallContext {
     readonly requestId: string,
     readonly deps: ServiceDeps,
     readonly revision: number,
-    private readonly client: { readonly signal: CallSignal },
+    readonly signal: CallSignal,
   ) {}
-
-  /** Made on first use: only model calls need it. */
-  get signal(): CallSignal {
-    return this.client.signal;
-  }
 }
 
-/**
- * Handles one restJson1 request whose body has been read; `client.signal` is the client-gone
- * signal, read only by calls that need it.
- */
+/** Handles one restJson1 request whose body has been read; `signal` is aborted when the client goes away. */
 export async function handleRest(
   req: IncomingSignedRequest,
   env: Omit<RequestEnv, 'region'>,
   requestId: string,
-  client: { readonly signal: CallSignal },
+  signal: CallSignal,
   deps: RestEndpointDeps,
 ): Promise<RestAnswer> {
   let action = '';
@@ -98,7 +89,7 @@ export async function handleRest(
         headers: req.headers,
         body: Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body),
       },
-      new RestCall(signed.caller, { ...env, region: signed.credential.region }, requestId, deps, revision, client),
+      new RestCall(signed.caller, { ...env, region: signed.credential.region }, requestId, deps, revision, signal),
     );
     const base = { service: 'bedrock', action, caller };
     if (result.kind === 'json') {

@@ -4,7 +4,7 @@
  */
 
 import { newAccessKeyId, newSecretAccessKey } from '../../auth/ids.js';
-import { type SessionClaims, sealSessionToken } from '../../auth/session-token.js';
+import { type ManagedSessionPolicy, type SessionClaims, sealSessionToken } from '../../auth/session-token.js';
 import { compileStored, managedPolicyNow } from '../../authz/index.js';
 import type { ContextValue } from '../../policy/index.js';
 import { isoSeconds } from '../../policy/timestamps.js';
@@ -92,11 +92,11 @@ export async function sessionPolicies(
   arns: readonly string[],
   tags: readonly Tag[],
 ): Promise<{
-  session: { policies: string[]; managedPolicies: { arn: string; id: string }[] };
+  session: { policies: string[]; managedPolicies: ManagedSessionPolicy[] };
   packedPercent: number;
 }> {
   const policies: string[] = [];
-  const managedPolicies: { arn: string; id: string }[] = [];
+  const managedPolicies: ManagedSessionPolicy[] = [];
   let size = 0;
   if (inline !== undefined) {
     checkDocument(inline, 'session');

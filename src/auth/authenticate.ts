@@ -5,6 +5,7 @@
  * working at the next request.
  */
 
+import { regionsServed } from '../catalog/regions.js';
 import { describePrincipal } from '../policy/index.js';
 import type { Store } from '../store/types.js';
 import type { Caller } from './caller.js';
@@ -97,7 +98,7 @@ export class Authenticator {
    */
   async authenticate(req: IncomingSignedRequest, revision: number, now: Date, service: string): Promise<Authenticated> {
     const credential = parseSigV4(req);
-    checkCredentialScope(credential, { service });
+    checkCredentialScope(credential, { service, regions: regionsServed(service) });
     if (credential.securityToken !== undefined) return this.temporary(req, credential, credential.securityToken, now);
     const entry = await this.lookup(credential.accessKeyId, revision);
     verifySigV4(req, credential, entry.secret, now);

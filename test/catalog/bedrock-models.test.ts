@@ -14,6 +14,7 @@ import {
   profileModelArns,
   systemInferenceProfiles,
 } from '../../src/catalog/bedrock-models.ts';
+import { AWS_REGIONS, BEDROCK_REGIONS } from '../../src/catalog/regions.ts';
 
 const ACCOUNT = '111122223333';
 const MODEL_ID = /^[a-z0-9]+\.[a-z0-9][a-z0-9.-]*[a-z0-9](?::\d+)?(?::\d+k)?$/;
@@ -26,14 +27,8 @@ const PROVIDER_PREFIX: Record<string, string> = {
   Cohere: 'cohere',
 };
 
-/** Every commercial Region a profile in the catalog could be offered in. */
-const REGIONS = [
-  ...['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'ca-west-1', 'sa-east-1'],
-  ...['eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-2'],
-  ...['eu-west-3', 'il-central-1', 'me-central-1', 'me-south-1', 'af-south-1', 'ap-east-2', 'ap-south-1'],
-  ...['ap-south-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2'],
-  ...['ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-7'],
-];
+/** Every Region a profile in the catalog could be offered in: those Bedrock is offered in. */
+const REGIONS = [...BEDROCK_REGIONS];
 
 /** Every profile in the catalog, found through the Regions that offer it. */
 function allProfiles() {
@@ -41,6 +36,19 @@ function allProfiles() {
   for (const region of REGIONS) for (const p of systemInferenceProfiles(region)) seen.set(p.inferenceProfileId, p);
   return [...seen.values()];
 }
+
+test('every Region of a profile route table is one Bedrock is offered in, and every such Region is an AWS Region', () => {
+  for (const region of BEDROCK_REGIONS) assert.ok(AWS_REGIONS.has(region), region);
+  for (const region of AWS_REGIONS) assert.match(region, REGION);
+  for (const p of allProfiles()) {
+    for (const [source, destinations] of Object.entries(p.routes)) {
+      assert.ok(BEDROCK_REGIONS.has(source), `${p.inferenceProfileId}: ${source}`);
+      for (const d of destinations) {
+        if (d !== GLOBAL_DESTINATION) assert.ok(BEDROCK_REGIONS.has(d), `${p.inferenceProfileId}: ${source} -> ${d}`);
+      }
+    }
+  }
+});
 
 test('model IDs are unique, well formed, and prefixed by their provider', () => {
   const models = listFoundationModels();

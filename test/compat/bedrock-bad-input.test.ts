@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { REST_OPERATIONS } from '../../src/server/rest-endpoint.ts';
 import { startBasalt, type TestServer } from '../support/basalt.js';
 import { rootCredentials } from '../support/clients.js';
-import { rawRequest, signedRequest } from '../support/query.js';
+import { rawRequest, signedPost, signedRequest } from '../support/query.js';
 
 /** Fills an operation's path template with these labels (percent-encoded). */
 function fill(path: string, labels: string[]): string {
@@ -132,6 +132,40 @@ describe('bad input to the Bedrock API', { concurrency: false }, () => {
       service: 'iam',
     });
     assert.equal(wrongService.status, 403);
+  });
+
+  test('a request signed for a Region Bedrock is not offered in is refused before it is authorized', async () => {
+    // Otherwise a made-up or upper-cased Region would slip past every policy that names a Region
+    // (aws:RequestedRegion, the Region of a foundation-model ARN), and an empty one would reach the
+    // Region-less ARN that only a global inference profile may invoke.
+    const converse = JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+    const path = `/model/${encodeURIComponent('anthropic.claude-3-haiku-20240307-v1:0')}/converse`;
+    for (const region of ['xx-fake-9', 'US-EAST-1', '*', 'unspecified', '', 'cn-north-1', 'mx-central-1']) {
+      const r = await signedRequest(server.url, rootCredentials, 'POST', path, converse, {
+        service: 'bedrock',
+        region,
+        contentType: 'application/json',
+      });
+      assert.equal(r.status, 403, `${region}: ${r.text}`);
+      assert.equal(r.headers['x-amzn-errortype'], 'InvalidSignatureException', region);
+      if (region !== '') assert.ok(r.text.includes(`scoped to a valid region, not '${region}'`), r.text);
+    }
+    const ok = await signedRequest(server.url, rootCredentials, 'POST', path, converse, {
+      service: 'bedrock',
+      region: 'eu-west-1',
+      contentType: 'application/json',
+    });
+    assert.equal(ok.status, 200, ok.text);
+    // STS and IAM take any Region of the commercial partition, and no other.
+    const sts = (region: string) =>
+      signedPost(server.url, rootCredentials, 'Action=GetCallerIdentity&Version=2011-06-15', {
+        service: 'sts',
+        region,
+      });
+    assert.equal((await sts('mx-central-1')).status, 200);
+    const fake = await sts('xx-fake-9');
+    assert.equal(fake.status, 403);
+    assert.equal(fake.code, 'SignatureDoesNotMatch');
   });
 
   test('a body over the InvokeModel limit (25,000,000 bytes) is refused before it is read', async () => {

@@ -383,14 +383,21 @@ export function parseSigV4(req: IncomingSignedRequest): SigV4Credential {
 }
 
 /**
- * Checks the region and service of a parsed credential against what the endpoint serves, with AWS's
+ * Checks the region (one, or one of a set) and service of a parsed credential against what the
+ * endpoint serves, with AWS's
  * messages ("Credential should be scoped to a valid region, not 'x'." / "Credential should be scoped to
  * correct service: 'iam'."), both reported at once as AWS does. Throws `SignatureDoesNotMatch`. Call it
  * after parseSigV4 and before looking up the secret, the order AWS answers in.
  */
-export function checkCredentialScope(cred: SigV4Credential, expected: { region?: string; service?: string }): void {
+export function checkCredentialScope(
+  cred: SigV4Credential,
+  expected: { region?: string; regions?: ReadonlySet<string>; service?: string },
+): void {
   const errors: string[] = [];
-  if (expected.region !== undefined && cred.region !== expected.region) {
+  if (
+    (expected.region !== undefined && cred.region !== expected.region) ||
+    (expected.regions !== undefined && !expected.regions.has(cred.region))
+  ) {
     errors.push(`Credential should be scoped to a valid region, not '${cred.region}'.`);
   }
   if (expected.service !== undefined && cred.service !== expected.service) {

@@ -230,7 +230,7 @@ function compileStatement(
     notResource: s.notResource !== undefined,
     principals: principalBlock ? compilePrincipals(principalBlock, ids) : null,
     notPrincipal: s.notPrincipal !== undefined,
-    conditions: s.condition ? compileConditions(s.condition, variables) : [],
+    conditions: s.condition ? compileConditions(s.condition, variables, s.effect === 'Allow') : [],
   };
 }
 
@@ -282,6 +282,7 @@ function staticMatches(r: StaticResource, req: RequestContext): boolean {
 export function resourceMatches(s: CompiledStatement, req: RequestContext): boolean {
   const list = s.resources;
   if (list === null) return true;
+  if (s.notResource && !s.isDeny) return allowNotResourceMatches(list, req);
   let any = false;
   for (let i = 0; i < list.length; i++) {
     if (resourceEntryMatches(list[i] as ResourceMatcher, req, req.values)) {
@@ -290,6 +291,29 @@ export function resourceMatches(s: CompiledStatement, req: RequestContext): bool
     }
   }
   return s.notResource ? !any : any;
+}
+
+/**
+ * An Allow's NotResource: it applies when no entry matches, and not at all when an entry holds a
+ * variable the request has no value for. That variable "is effectively null", so the entry would
+ * exclude nothing and the Allow would cover every resource; but "If AWS cannot resolve a variable
+ * this might cause the entire statement to be invalid" ("IAM policy elements: Variables and tags").
+ * basalt takes the reading that grants less (docs/compatibility.md #5); a Deny's NotResource keeps
+ * excluding nothing, so the Deny applies.
+ */
+function allowNotResourceMatches(list: readonly ResourceMatcher[], req: RequestContext): boolean {
+  let excluded = false;
+  for (let i = 0; i < list.length; i++) {
+    const m = list[i] as ResourceMatcher;
+    if (m.kind === 'template') {
+      const r = resolveCompiled(m.template, req.values, m.cache, staticResource);
+      if (r === undefined) return false;
+      if (!excluded && staticMatches(r, req)) excluded = true;
+    } else if (!excluded && resourceEntryMatches(m, req, req.values)) {
+      excluded = true;
+    }
+  }
+  return !excluded;
 }
 
 /** How a Principal set names the caller (see PrincipalMatch). */

@@ -18,7 +18,7 @@ import { currentEpoch, InternTable } from './epoch.js';
 import { Glob, type GlobToken, wildcardTokens } from './glob.js';
 import { type Cidr, cidrContains, parseCidr, parseIp } from './ip.js';
 import { type OperatorSpec, parseOperator, takesVariables } from './operators.js';
-import { parseTemplate, resolveCompiled, resolveText, type Template } from './template.js';
+import { hasUnresolved, parseTemplate, resolveCompiled, resolveText, type Template } from './template.js';
 
 /** A policy value prepared for its operator family. `template` is set when it holds variables. */
 interface PreparedValue {
@@ -46,6 +46,8 @@ export interface CompiledCondition {
   values: PreparedValue[];
   /** For Null: whether the key must be absent (true) or present (false), per value. */
   nullExpect: boolean[];
+  /** An Allow statement's condition: a negated operator whose values hold a variable without a value does not hold. */
+  strict: boolean;
   /** The epoch of the evaluation that last computed `lastResult` (see epoch.ts); 0 for none. */
   lastEpoch: number;
   lastResult: boolean;
@@ -164,16 +166,20 @@ function prepare(spec: OperatorSpec, raw: string, variables: boolean): PreparedV
 
 /**
  * Compiles a statement's Condition block. `variables` is false for policies whose Version is not
- * 2012-10-17, where `${…}` is literal text.
+ * 2012-10-17, where `${…}` is literal text; `allow` says the statement is an Allow (see `strict`).
  */
-export function compileConditions(entries: readonly ConditionEntry[], variables: boolean): CompiledCondition[] {
+export function compileConditions(
+  entries: readonly ConditionEntry[],
+  variables: boolean,
+  allow: boolean,
+): CompiledCondition[] {
   const out: CompiledCondition[] = [];
   for (const entry of entries) {
     const op = parseOperator(entry.operator);
     if (op === undefined) throw new Error(`unvalidated condition operator ${entry.operator}`);
     for (const { key, values } of entry.keys) {
       // Conditions spelled alike share one compiled object, and so one memo per evaluation.
-      const id = `${entry.operator}\u0000${variables ? 1 : 0}\u0000${key.toLowerCase()}\u0000${JSON.stringify(values.values)}`;
+      const id = `${entry.operator}\u0000${variables ? 1 : 0}${allow ? 1 : 0}\u0000${key.toLowerCase()}\u0000${JSON.stringify(values.values)}`;
       out.push(
         interned.get(id, () => ({
           key: lowerKey(key),
@@ -182,6 +188,7 @@ export function compileConditions(entries: readonly ConditionEntry[], variables:
           ifExists: op.ifExists,
           values: values.values.map((raw) => prepare(op.spec, raw, variables)),
           nullExpect: values.values.map((raw) => raw.toLowerCase() === 'true'),
+          strict: allow && op.spec.negated,
           lastEpoch: 0,
           lastResult: false,
         })),
@@ -352,6 +359,12 @@ function evaluateCondition(cond: CompiledCondition, values: ContextLookup): bool
     for (const expectAbsent of cond.nullExpect) if (expectAbsent === absent) return true;
     return false;
   }
+  // "Policy variables with no value": the value "is effectively null. There is no equal or like
+  // value", so a negated operator would hold; but "If AWS cannot resolve a variable this might cause
+  // the entire statement to be invalid" ("IAM policy elements: Variables and tags"). Of the two
+  // readings basalt takes the one that grants less: in an Allow the negation does not hold, in a
+  // Deny it does (docs/compatibility.md #5).
+  if (cond.strict && unresolvedValue(cond, values)) return false;
   if (actual === undefined) {
     if (cond.qualifier === 1) return true;
     if (cond.qualifier === 2) return false;
@@ -367,6 +380,12 @@ function evaluateCondition(cond: CompiledCondition, values: ContextLookup): bool
     return true;
   }
   for (const item of actual) if (valueHolds(cond, item, values)) return true;
+  return false;
+}
+
+/** True when a policy value of the condition holds a variable the request has no value for. */
+function unresolvedValue(cond: CompiledCondition, values: ContextLookup): boolean {
+  for (const pv of cond.values) if (pv.template !== undefined && hasUnresolved(pv.template, values)) return true;
   return false;
 }
 

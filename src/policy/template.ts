@@ -63,6 +63,14 @@ function variableValue(part: { key: string; fallback: string | undefined }, valu
 }
 
 /** Resolves a template to plain text (wildcards not interpreted); undefined when a variable has no value. */
+/** True when some variable of the template has no value in the request (and no default). */
+export function hasUnresolved(template: Template, values: ContextLookup): boolean {
+  for (const part of template.parts) {
+    if (part.kind === 'variable' && variableValue(part, values) === undefined) return true;
+  }
+  return false;
+}
+
 export function resolveText(template: Template, values: ContextLookup): string | undefined {
   let out = '';
   for (const part of template.parts) {

@@ -32,6 +32,22 @@ const compiledByText = new Map<string, CompiledPolicy>();
 const COMPILED_LIMIT = 10_000;
 
 /**
+ * What a stored policy that no longer compiles stands for: a Deny of everything, written as a policy
+ * of its kind must be (resource, trust and RCP statements name a Principal; trust statements name no
+ * Resource).
+ */
+export function denyAllOf(kind: PolicyKind): CompiledPolicy {
+  const principal = kind === 'resource' || kind === 'trust' || kind === 'rcp' ? { Principal: '*' } : {};
+  const resource = kind === 'trust' ? {} : { Resource: '*' };
+  const denyAll = compilePolicy(
+    { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', ...principal, ...resource }] },
+    kind,
+  );
+  if (denyAll instanceof PolicyError) throw denyAll;
+  return denyAll;
+}
+
+/**
  * Compiles a stored policy document once per distinct text and kind (and principal binding). A stored
  * document that no longer parses (it was validated when written) compiles to a deny-everything
  * placeholder, never to an allow: a wrong Allow is the worst outcome. `principalIds` binds a
@@ -52,12 +68,7 @@ export function compileStored(
       principalIds === undefined ? undefined : new Map(Object.entries(principalIds)),
     );
     if (result instanceof PolicyError) {
-      const denyAll = compilePolicy(
-        { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] },
-        kind,
-      );
-      if (denyAll instanceof PolicyError) throw denyAll;
-      compiled = denyAll;
+      compiled = denyAllOf(kind);
     } else {
       compiled = result;
     }

@@ -8,8 +8,10 @@ import { requestLogger } from '../../src/server/request-log.ts';
 
 function capture(level: string) {
   const lines: string[] = [];
+  const writes: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
+      writes.push(chunk.toString('utf8'));
       lines.push(
         ...chunk
           .toString('utf8')
@@ -19,7 +21,7 @@ function capture(level: string) {
       done();
     },
   });
-  return { log: pino({ level }, stream), lines };
+  return { log: pino({ level }, stream), lines, writes };
 }
 
 test('the request line has the shape of a pino line', async () => {
@@ -67,4 +69,21 @@ test('absent fields are left out, and nothing is written above info', async () =
   requestLogger(warn.log)({ requestId: 'r3', status: 200, ms: 0.1 });
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(warn.lines, []);
+});
+
+test('the lines of one event-loop turn reach the destination in one write, in order', async () => {
+  const { log, lines, writes } = capture('info');
+  const write = requestLogger(log);
+  for (let i = 0; i < 3; i++) write({ requestId: `t${i}`, status: 200, ms: 0.1 });
+  assert.deepEqual(lines, []);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(writes.length, 1);
+  assert.deepEqual(
+    lines.map((l) => (JSON.parse(l) as { requestId: string }).requestId),
+    ['t0', 't1', 't2'],
+  );
+  write({ requestId: 't3', status: 200, ms: 0.1 });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(writes.length, 2);
+  assert.equal(lines.length, 4);
 });

@@ -57,11 +57,12 @@ const here = import.meta.dirname;
 /** Where --profile leaves basalt's CPU profile (outside the repository: it is large). */
 const keptProfile = join(os.tmpdir(), 'basalt-gateway-bench.cpuprofile');
 
-type TargetName = 'direct' | 'proxy' | 'portkey' | 'basalt';
+type TargetName = 'direct' | 'proxy' | 'portkey' | 'leastWork' | 'basalt';
 const LABELS: Record<TargetName, string> = {
   direct: 'direct upstream',
   proxy: 'undici proxy',
   portkey: 'Portkey gateway',
+  leastWork: 'least-work gateway',
   basalt: 'basalt (SigV4+IAM)',
 };
 
@@ -316,6 +317,15 @@ try {
     },
   });
   const creds = CALLER === 'root' ? rootCredentials : await benchUser(basalt.url);
+  // The least-work gateway holds the bench user's key and policies (lib/least-work-gateway.ts).
+  const userCreds = CALLER === 'root' ? await benchUser(basalt.url) : creds;
+  const leastWork: Helper<{ port: number }> = await startHelper('least-work-gateway.ts', [
+    upstreamUrl,
+    userCreds.accessKeyId,
+    userCreds.secretAccessKey,
+    String(CONNECTIONS),
+  ]);
+  stops.push(leastWork.stop);
 
   const json = { 'content-type': 'application/json' };
   const targets: Target[] = [
@@ -346,6 +356,12 @@ try {
         },
         CHAT_BODY,
       ),
+    },
+    {
+      name: 'leastWork',
+      port: leastWork.announced.port,
+      pid: leastWork.child.pid,
+      request: await signedConverse(leastWork.announced.port, creds),
     },
     { name: 'basalt', port: basalt.port, pid: basalt.child.pid, request: await signedConverse(basalt.port, creds) },
   ];
@@ -424,6 +440,9 @@ try {
     basaltToPortkeyThroughput: rate('basalt') / rate('portkey'),
     proxyToDirectThroughput: rate('proxy') / rate('direct'),
     basaltToProxyCpuPerRequest: cpu('basalt') / cpu('proxy'),
+    leastWorkToProxyThroughput: rate('leastWork') / rate('proxy'),
+    leastWorkToProxyCpuPerRequest: cpu('leastWork') / cpu('proxy'),
+    basaltToLeastWorkCpuPerRequest: cpu('basalt') / cpu('leastWork'),
     basaltAddedP99msAtHalfSaturation: basaltRow?.addedP99ms ?? Number.NaN,
   };
   // basalt's collector, medians over the rounds: the saturation run's pause per request (a share of
@@ -502,6 +521,9 @@ try {
       `${targetsMet.atLeast10TimesPortkey ? 'met' : 'NOT met'})`,
     `basalt / proxy CPU per request:    ${fmt(ratios.basaltToProxyCpuPerRequest)} (the steadier figure on a shared ` +
       'machine; the throughput target needs at most about 1.43)',
+    `least-work gateway / proxy:        ${fmt(ratios.leastWorkToProxyThroughput)} throughput, ` +
+      `${fmt(ratios.leastWorkToProxyCpuPerRequest)} CPU per request (the same SigV4, policies and translation, ` +
+      `nothing else); basalt / least-work CPU per request: ${fmt(ratios.basaltToLeastWorkCpuPerRequest)}`,
     `basalt added p99 at half load:     ${fmt(ratios.basaltAddedP99msAtHalfSaturation)} ms (target < 1 ms: ` +
       `${targetsMet.addedP99UnderOneMs ? 'met' : 'NOT met'})`,
     `basalt's collector: ${fmt(basaltGc.scavengeMicrosPerRequestAtSaturation, 1)} µs of scavenge pause per ` +

@@ -9,19 +9,27 @@ import type { Credentials } from '../../test/support/clients.ts';
 /** Calls one IAM action as root and resolves to its XML answer; throws on an error answer. */
 export type IamCall = (action: string, params: Record<string, string>) => Promise<string>;
 
+/** The user's two customer managed policies (one statement each), by name. */
+export const BENCH_POLICIES = {
+  'bench-invoke': {
+    Effect: 'Allow',
+    Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+    Resource: 'arn:aws:bedrock:*::foundation-model/meta.*',
+    Condition: { StringEquals: { 'aws:RequestedRegion': 'us-east-1', 'aws:PrincipalTag/team': 'ml' } },
+  },
+  'bench-deny': { Effect: 'Deny', Action: 'bedrock:*', Resource: 'arn:aws:bedrock:*::foundation-model/anthropic.*' },
+};
+/** The user's tag, which bench-invoke's condition reads. */
+export const BENCH_USER_TAG = { key: 'team', value: 'ml' };
+
 /** Creates the user `bench` with its policies and an access key; its credentials. */
 export async function createBenchUser(iam: IamCall): Promise<Credentials> {
-  await iam('CreateUser', { UserName: 'bench', 'Tags.member.1.Key': 'team', 'Tags.member.1.Value': 'ml' });
-  const policies = {
-    'bench-invoke': {
-      Effect: 'Allow',
-      Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-      Resource: 'arn:aws:bedrock:*::foundation-model/meta.*',
-      Condition: { StringEquals: { 'aws:RequestedRegion': 'us-east-1', 'aws:PrincipalTag/team': 'ml' } },
-    },
-    'bench-deny': { Effect: 'Deny', Action: 'bedrock:*', Resource: 'arn:aws:bedrock:*::foundation-model/anthropic.*' },
-  };
-  for (const [name, statement] of Object.entries(policies)) {
+  await iam('CreateUser', {
+    UserName: 'bench',
+    'Tags.member.1.Key': BENCH_USER_TAG.key,
+    'Tags.member.1.Value': BENCH_USER_TAG.value,
+  });
+  for (const [name, statement] of Object.entries(BENCH_POLICIES)) {
     await iam('CreatePolicy', {
       PolicyName: name,
       PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }),

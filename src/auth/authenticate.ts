@@ -5,7 +5,6 @@
  * working at the next request.
  */
 
-import { regionsServed } from '../catalog/regions.js';
 import { describePrincipal } from '../policy/index.js';
 import type { Store } from '../store/types.js';
 import type { Caller } from './caller.js';
@@ -92,13 +91,20 @@ export class Authenticator {
   }
 
   /**
-   * Authenticates a request for `service` as of a store revision. Throws SigV4Error with AWS's code:
+   * Authenticates a request for `service`, signed for one of `regions` (the Regions the endpoint
+   * serves), as of a store revision. Throws SigV4Error with AWS's code:
    * MissingAuthenticationToken, IncompleteSignature, InvalidClientTokenId, SignatureDoesNotMatch,
    * RequestExpired, ….
    */
-  async authenticate(req: IncomingSignedRequest, revision: number, now: Date, service: string): Promise<Authenticated> {
+  async authenticate(
+    req: IncomingSignedRequest,
+    revision: number,
+    now: Date,
+    service: string,
+    regions: ReadonlySet<string>,
+  ): Promise<Authenticated> {
     const credential = parseSigV4(req);
-    checkCredentialScope(credential, { service, regions: regionsServed(service) });
+    checkCredentialScope(credential, { service, regions });
     if (credential.securityToken !== undefined) return this.temporary(req, credential, credential.securityToken, now);
     const entry = await this.lookup(credential.accessKeyId, revision);
     verifySigV4(req, credential, entry.secret, now);

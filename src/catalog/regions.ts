@@ -36,8 +36,3 @@ export const BEDROCK_REGIONS: ReadonlySet<string> = new Set([
   ...['ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6'],
   'ap-southeast-7',
 ]);
-
-/** The Regions a request to `service` (its signing name) may be signed for. */
-export function regionsServed(service: string): ReadonlySet<string> {
-  return service === 'bedrock' ? BEDROCK_REGIONS : AWS_REGIONS;
-}

@@ -10,6 +10,7 @@ import type { Caller } from '../auth/caller.js';
 import type { IncomingSignedRequest } from '../auth/sigv4/index.js';
 import { SigV4Error } from '../auth/sigv4/index.js';
 import type { RequestEnv } from '../authz/index.js';
+import { AWS_REGIONS } from '../catalog/regions.js';
 import { describePrincipal } from '../policy/index.js';
 import { isoSeconds } from '../policy/timestamps.js';
 import { parseQuery, queryError, queryResponse } from '../protocols/aws-query.js';
@@ -114,7 +115,7 @@ export async function handleQuery(
       // AssumeRoleWith… calls carry no AWS credentials: the operation authenticates its input.
       auth = { caller: ANONYMOUS, region: 'us-east-1' };
     } else {
-      const signed = await deps.authenticator.authenticate(req, revision, env.now, service.name);
+      const signed = await deps.authenticator.authenticate(req, revision, env.now, service.name, AWS_REGIONS);
       auth = { caller: signed.caller, region: signed.credential.region };
       caller = signed.caller.arn;
       const session = signed.caller.session;

@@ -11,6 +11,7 @@ import type { Caller } from '../auth/caller.js';
 import type { IncomingSignedRequest } from '../auth/sigv4/index.js';
 import { SigV4Error } from '../auth/sigv4/index.js';
 import type { RequestEnv } from '../authz/index.js';
+import { BEDROCK_REGIONS } from '../catalog/regions.js';
 import { isoSeconds } from '../policy/timestamps.js';
 import { JSON_AUTH_CODES, jsonError } from '../protocols/rest-json.js';
 import { WireError } from '../protocols/wire-error.js';
@@ -72,7 +73,7 @@ export async function handleRest(
     if (route === undefined) throw new WireError('UnknownOperationException', 'UnknownOperationException');
     action = route.op.name;
     const revision = await deps.store.revision();
-    const signed = await deps.authenticator.authenticate(req, revision, env.now, 'bedrock');
+    const signed = await deps.authenticator.authenticate(req, revision, env.now, 'bedrock', BEDROCK_REGIONS);
     caller = signed.caller.arn;
     deps.lastUsed.record(signed.caller.accessKeyId, {
       accountId: signed.caller.accountId,

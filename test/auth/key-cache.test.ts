@@ -13,6 +13,7 @@ import { test } from 'node:test';
 import { Authenticator } from '../../src/auth/authenticate.ts';
 import { SecretBox } from '../../src/auth/secret-box.ts';
 import { type IncomingSignedRequest, SigV4Error } from '../../src/auth/sigv4/index.ts';
+import { BEDROCK_REGIONS } from '../../src/catalog/regions.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { signedIncoming } from '../support/incoming.ts';
 
@@ -70,7 +71,7 @@ test('a key read before its deletion is not cached under the revision of the del
     const now = new Date();
     const before = await store.revision();
     // Request A reads the key at the old revision and is held there.
-    const a = auth.authenticate(await signed(now), before, now, 'bedrock');
+    const a = auth.authenticate(await signed(now), before, now, 'bedrock', BEDROCK_REGIONS);
     await paused.started;
     // The key is deleted; request B, at the new revision, is refused.
     await store.write(async (tx) => {
@@ -79,7 +80,7 @@ test('a key read before its deletion is not cached under the revision of the del
     const after = await store.revision();
     assert.ok(after > before);
     await assert.rejects(
-      auth.authenticate(await signed(now), after, now, 'bedrock'),
+      auth.authenticate(await signed(now), after, now, 'bedrock', BEDROCK_REGIONS),
       (e: unknown) => e instanceof SigV4Error && e.code === 'InvalidClientTokenId',
     );
     // A finishes with what it read (it began before the deletion) ...
@@ -87,7 +88,7 @@ test('a key read before its deletion is not cached under the revision of the del
     assert.equal((await a).caller.arn, `arn:aws:iam::${ACCOUNT}:root`);
     // ... and C, at the new revision, is still refused: A's read did not land in the cache.
     await assert.rejects(
-      auth.authenticate(await signed(now), after, now, 'bedrock'),
+      auth.authenticate(await signed(now), after, now, 'bedrock', BEDROCK_REGIONS),
       (e: unknown) => e instanceof SigV4Error && e.code === 'InvalidClientTokenId',
     );
   } finally {

@@ -14,6 +14,7 @@ import { Authenticator } from '../../src/auth/authenticate.ts';
 import { SecretBox } from '../../src/auth/secret-box.ts';
 import { openSessionToken, type SessionClaims, sealSessionToken } from '../../src/auth/session-token.ts';
 import { SigV4Error } from '../../src/auth/sigv4/index.ts';
+import { AWS_REGIONS } from '../../src/catalog/regions.ts';
 import { openStore } from '../../src/store/index.ts';
 import { signedIncoming } from '../support/incoming.ts';
 
@@ -74,16 +75,22 @@ test('an expired session is ExpiredToken; a token names its own access key', asy
         contentType: 'application/x-www-form-urlencoded',
         signingDate: new Date((now + 60) * 1000),
       });
-    const ok = await auth.authenticate(await sign(claims.accessKeyId), 0, new Date((now + 60) * 1000), 'sts');
+    const ok = await auth.authenticate(
+      await sign(claims.accessKeyId),
+      0,
+      new Date((now + 60) * 1000),
+      'sts',
+      AWS_REGIONS,
+    );
     assert.equal(ok.caller.arn, claims.arn);
     assert.equal(ok.caller.type, 'assumedRole');
     const late = new Date((now + 901) * 1000);
     await assert.rejects(
-      auth.authenticate(await sign(claims.accessKeyId), 0, late, 'sts'),
+      auth.authenticate(await sign(claims.accessKeyId), 0, late, 'sts', AWS_REGIONS),
       (e: unknown) => e instanceof SigV4Error && e.code === 'ExpiredToken',
     );
     await assert.rejects(
-      auth.authenticate(await sign('ASIAOTHEROTHEROTHER1'), 0, new Date((now + 60) * 1000), 'sts'),
+      auth.authenticate(await sign('ASIAOTHEROTHEROTHER1'), 0, new Date((now + 60) * 1000), 'sts', AWS_REGIONS),
       (e: unknown) => e instanceof SigV4Error && e.code === 'InvalidClientTokenId',
     );
   } finally {

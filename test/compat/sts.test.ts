@@ -106,6 +106,52 @@ describe('STS over the AWS SDK', { concurrency: false }, () => {
     assert.ok(got.Role?.RoleLastUsed?.LastUsedDate instanceof Date);
   });
 
+  test('a role session must name the user of a self-service IAM call: it never acts on the root user', async () => {
+    await root.send(
+      new iam.CreateRoleCommand({
+        RoleName: 'keymaker',
+        AssumeRolePolicyDocument: doc([
+          { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:user/dev` }, Action: 'sts:AssumeRole' },
+        ]),
+      }),
+    );
+    await root.send(
+      new iam.PutRolePolicyCommand({
+        RoleName: 'keymaker',
+        PolicyName: 'keys',
+        PolicyDocument: doc([
+          {
+            Effect: 'Allow',
+            Action: [
+              'iam:CreateAccessKey',
+              'iam:ListAccessKeys',
+              'iam:DeleteAccessKey',
+              'iam:GetUser',
+              'iam:ListMFADevices',
+            ],
+            Resource: '*',
+          },
+        ]),
+      }),
+    );
+    const rootKeysBefore = (await root.send(new iam.ListAccessKeysCommand({}))).AccessKeyMetadata?.length;
+    const r = await stsClient(server.url, dev).send(
+      new sts.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/keymaker`, RoleSessionName: 'keys' }),
+    );
+    const asRole = iamClient(server.url, credsOf(r.Credentials));
+    const message = /Must specify userName when calling with non-User credentials/;
+    // Before, this created an access key of the account root.
+    await rejectsWith(asRole.send(new iam.CreateAccessKeyCommand({})), 'ValidationError', message);
+    await rejectsWith(asRole.send(new iam.ListAccessKeysCommand({})), 'ValidationError', message);
+    await rejectsWith(asRole.send(new iam.GetUserCommand({})), 'ValidationError', message);
+    await rejectsWith(asRole.send(new iam.ListMFADevicesCommand({})), 'ValidationError', message);
+    assert.equal((await root.send(new iam.ListAccessKeysCommand({}))).AccessKeyMetadata?.length, rootKeysBefore);
+    // Naming the user works as for any caller.
+    const made = await asRole.send(new iam.CreateAccessKeyCommand({ UserName: 'dev' }));
+    assert.equal(made.AccessKey?.UserName, 'dev');
+    await asRole.send(new iam.DeleteAccessKeyCommand({ UserName: 'dev', AccessKeyId: made.AccessKey?.AccessKeyId }));
+  });
+
   test('a principal the trust policy does not name is refused, and so is root', async () => {
     await root.send(new iam.CreateUserCommand({ UserName: 'outsider' }));
     await root.send(

@@ -41,9 +41,18 @@ export async function userTarget(
   };
 }
 
-/** The user a call names, or the caller itself when the name is omitted (IAM's rule for self-service operations). */
+/**
+ * The user a call names, or the caller itself when the name is omitted (IAM's rule for self-service
+ * operations): the calling user, or undefined for the root user, whose own keys and devices these
+ * are. Any other caller (a role session, a federated user) must name the user: AWS answers
+ * ValidationError "Must specify userName when calling with non-User credentials". Without this a role
+ * session allowed iam:CreateAccessKey would create an access key of the account root.
+ */
 export function userNameOrSelf(ctx: CallContext, name: string | undefined): string | undefined {
-  return name ?? ctx.caller.userName;
+  if (name !== undefined) return name;
+  if (ctx.caller.type === 'user') return ctx.caller.userName;
+  if (ctx.caller.type === 'root') return undefined;
+  throw new WireError('ValidationError', 'Must specify userName when calling with non-User credentials');
 }
 
 /** Checks a boundary policy exists and is a managed policy (NoSuchEntity / InvalidInput as IAM). */

@@ -168,6 +168,22 @@ describe('Bedrock authorizes what a call acts on', { concurrency: false }, () =>
       desiredModelId: withAccount,
     });
     assert.equal(update.status, 403, update.text);
+    // Renaming needs the model it serves too (the Reference lists foundation-model as required).
+    const sonnet = await call(rootCredentials, 'POST', '/provisioned-model-throughput', {
+      provisionedModelName: 'sonnet',
+      modelId: SONNET,
+      modelUnits: 1,
+    });
+    assert.equal(sonnet.status, 201, sonnet.text);
+    const sonnetArn = (JSON.parse(sonnet.text) as { provisionedModelArn: string }).provisionedModelArn;
+    const rename = await call(denied, 'PATCH', `/provisioned-model-throughput/${encodeURIComponent(sonnetArn)}`, {
+      desiredProvisionedModelName: 'renamed',
+    });
+    assert.equal(rename.status, 403, rename.text);
+    const renameHaiku = await call(denied, 'PATCH', `/provisioned-model-throughput/${encodeURIComponent(arn)}`, {
+      desiredProvisionedModelName: 'haiku-renamed',
+    });
+    assert.equal(renameHaiku.status, 200, renameHaiku.text);
     // Allowed everything, the ARN with an account names no model.
     const invalid = await call(rootCredentials, 'POST', '/provisioned-model-throughput', {
       provisionedModelName: 'invalid',

@@ -220,7 +220,14 @@ const updateOp = restOperation({
   },
   async targets(i, ctx) {
     const targets = [await provisionedTarget(ctx, i.identifier)];
+    // The Service Authorization Reference gives UpdateProvisionedModelThroughput the model's resource
+    // type (foundation-model, custom-model) as required: the model it serves after the update, which
+    // is the current one when the update only renames it.
     if (i.newModelId !== undefined) targets.push({ resource: modelAuthArn(i.newModelId, ctx.env.region) });
+    else {
+      const found = await findProvisioned(ctx, i.identifier);
+      if (found !== undefined) targets.push({ resource: found.modelArn });
+    }
     return targets;
   },
   async run(i, ctx) {

@@ -53,13 +53,17 @@ export function restOperation<I>(op: RestOperation<I>): RestOperation<I> {
 
 interface Route {
   op: AnyRestOperation;
-  /** Literal segments, or the label name for `{label}` segments. */
-  segments: Array<{ literal: string } | { label: string }>;
+  /** The path's segments after the leading '/': the literal text, or undefined for a `{label}`. */
+  literals: Array<string | undefined>;
+  /** The label names, by segment (undefined for literal segments). */
+  labels: Array<string | undefined>;
 }
 
 /** Finds the operation for a method and raw path; path labels are percent-decoded per segment. */
 export class RestRouter {
   private readonly routes: Route[] = [];
+  /** The routes by method and segment count, in registration order: a request is tried only against these. */
+  private readonly byShape = new Map<string, Route[]>();
 
   /** Builds the router; refuses two operations with the same name or the same method and path. */
   constructor(ops: readonly AnyRestOperation[]) {
@@ -69,11 +73,18 @@ export class RestRouter {
       if (seen.has(op.name) || seen.has(key)) throw new Error(`operation ${op.name} (${key}) registered twice`);
       seen.add(op.name);
       seen.add(key);
-      const segments = op.path
-        .split('/')
-        .slice(1)
-        .map((s) => (s.startsWith('{') && s.endsWith('}') ? { label: s.slice(1, -1) } : { literal: s }));
-      this.routes.push({ op, segments });
+      const segments = op.path.split('/').slice(1);
+      const isLabel = (seg: string) => seg.startsWith('{') && seg.endsWith('}');
+      const route: Route = {
+        op,
+        literals: segments.map((seg) => (isLabel(seg) ? undefined : seg)),
+        labels: segments.map((seg) => (isLabel(seg) ? seg.slice(1, -1) : undefined)),
+      };
+      this.routes.push(route);
+      const shape = `${op.method} ${segments.length}`;
+      const list = this.byShape.get(shape);
+      if (list === undefined) this.byShape.set(shape, [route]);
+      else list.push(route);
     }
   }
 
@@ -84,32 +95,42 @@ export class RestRouter {
 
   /**
    * The operation and its path labels, or undefined when no route has this path. A path that
-   * matches with another method is answered like an unknown path, as AWS's front end does.
+   * matches with another method is answered like an unknown path, as AWS's front end does. Labels
+   * are decoded only for the route whose literal segments match; a label that is not valid
+   * percent-encoding there is a ValidationException.
    */
   match(method: string, rawPath: string): { op: AnyRestOperation; pathParams: Record<string, string> } | undefined {
-    const parts = rawPath.split('/').slice(1);
-    for (const route of this.routes) {
-      if (route.op.method !== method || route.segments.length !== parts.length) continue;
+    const parts = rawPath.split('/');
+    // parts[0] is the text before the leading '/': a path must start with it.
+    if (parts[0] !== '') return undefined;
+    const candidates = this.byShape.get(`${method} ${parts.length - 1}`);
+    if (candidates === undefined) return undefined;
+    for (const route of candidates) {
+      if (!fits(route, parts)) continue;
       const pathParams: Record<string, string> = {};
-      let ok = true;
-      for (let i = 0; i < parts.length && ok; i++) {
-        const seg = route.segments[i];
-        const part = parts[i] ?? '';
-        if (seg === undefined) ok = false;
-        else if ('literal' in seg) ok = seg.literal === part;
-        else {
-          try {
-            pathParams[seg.label] = decodeURIComponent(part);
-          } catch {
-            throw new WireError('ValidationException', `The path label ${seg.label} is not valid percent-encoding`);
-          }
-          ok = part !== '';
+      for (let i = 0; i < route.labels.length; i++) {
+        const label = route.labels[i];
+        if (label === undefined) continue;
+        try {
+          pathParams[label] = decodeURIComponent(parts[i + 1] ?? '');
+        } catch {
+          throw new WireError('ValidationException', `The path label ${label} is not valid percent-encoding`);
         }
       }
-      if (ok) return { op: route.op, pathParams };
+      return { op: route.op, pathParams };
     }
     return undefined;
   }
+}
+
+/** True when every literal segment of the route equals the path's and every label segment is not empty. */
+function fits(route: Route, parts: readonly string[]): boolean {
+  for (let i = 0; i < route.literals.length; i++) {
+    const part = parts[i + 1] ?? '';
+    const literal = route.literals[i];
+    if (literal === undefined ? part === '' : literal !== part) return false;
+  }
+  return true;
 }
 
 /**

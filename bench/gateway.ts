@@ -361,7 +361,7 @@ try {
       name: 'leastWork',
       port: leastWork.announced.port,
       pid: leastWork.child.pid,
-      request: await signedConverse(leastWork.announced.port, creds),
+      request: await signedConverse(leastWork.announced.port, userCreds),
     },
     { name: 'basalt', port: basalt.port, pid: basalt.child.pid, request: await signedConverse(basalt.port, creds) },
   ];

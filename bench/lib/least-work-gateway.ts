@@ -58,6 +58,8 @@ principalKeys.set('aws:PrincipalAccount', '123456789012');
 principalKeys.set('aws:PrincipalType', 'User');
 principalKeys.set(`aws:PrincipalTag/${BENCH_USER_TAG.key}`, BENCH_USER_TAG.value);
 
+// The log lines of a turn in one write, as src/server/request-log.ts does (not imported: that writer
+// is tied to a pino logger, and this peer keeps to the Node and undici basics).
 let pendingLog = '';
 function log(line: string): void {
   if (pendingLog === '') {
@@ -132,6 +134,7 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse, body: Buffe
       messages: converse.messages.map((m) => ({ role: m.role, content: m.content.map((c) => c.text ?? '').join('') })),
     });
     const chunks: Buffer[] = [];
+    let status = 0;
     pool.dispatch(
       {
         method: 'POST',
@@ -141,12 +144,21 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse, body: Buffe
       },
       {
         onRequestStart() {},
-        onResponseStart() {},
+        onResponseStart(_controller, statusCode: number) {
+          status = statusCode;
+        },
         onResponseData(_controller, chunk: Buffer) {
           chunks.push(chunk);
         },
         onResponseEnd() {
-          const a = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ChatAnswer;
+          let a: ChatAnswer;
+          try {
+            if (status !== 200) throw new Error(`upstream answered ${status}`);
+            a = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ChatAnswer;
+          } catch (e) {
+            answer(res, 502, JSON.stringify({ message: e instanceof Error ? e.message : String(e) }), started);
+            return;
+          }
           const converseAnswer = {
             output: { message: { role: 'assistant', content: [{ text: a.choices[0]?.message.content ?? '' }] } },
             stopReason: 'end_turn',

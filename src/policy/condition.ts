@@ -179,7 +179,7 @@ export function compileConditions(
     if (op === undefined) throw new Error(`unvalidated condition operator ${entry.operator}`);
     for (const { key, values } of entry.keys) {
       // Conditions spelled alike share one compiled object, and so one memo per evaluation.
-      const id = `${entry.operator}\u0000${variables ? 1 : 0}${allow ? 1 : 0}\u0000${key.toLowerCase()}\u0000${JSON.stringify(values.values)}`;
+      const id = `${entry.operator}\u0000${variables ? 1 : 0}${allow && op.spec.negated ? 1 : 0}\u0000${key.toLowerCase()}\u0000${JSON.stringify(values.values)}`;
       out.push(
         interned.get(id, () => ({
           key: lowerKey(key),

@@ -62,7 +62,6 @@ function variableValue(part: { key: string; fallback: string | undefined }, valu
   return part.fallback;
 }
 
-/** Resolves a template to plain text (wildcards not interpreted); undefined when a variable has no value. */
 /** True when some variable of the template has no value in the request (and no default). */
 export function hasUnresolved(template: Template, values: ContextLookup): boolean {
   for (const part of template.parts) {
@@ -71,6 +70,7 @@ export function hasUnresolved(template: Template, values: ContextLookup): boolea
   return false;
 }
 
+/** Resolves a template to plain text (wildcards not interpreted); undefined when a variable has no value. */
 export function resolveText(template: Template, values: ContextLookup): string | undefined {
   let out = '';
   for (const part of template.parts) {

@@ -1,6 +1,8 @@
 // The request line is written in pino's own format, beside pino's lines, and says nothing more than
 // its fields; a logger above `info` writes none.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { pino } from 'pino';
@@ -86,4 +88,19 @@ test('the lines of one event-loop turn reach the destination in one write, in or
   await new Promise((r) => setImmediate(r));
   assert.equal(writes.length, 2);
   assert.equal(lines.length, 4);
+});
+
+test('a process that exits within the turn still writes its request lines', () => {
+  const script = [
+    "import { pino } from 'pino';",
+    "import { requestLogger } from './src/server/request-log.ts';",
+    "const log = pino({ level: 'info' }, pino.destination({ dest: 1, sync: false, minLength: 4096 }));",
+    "requestLogger(log)({ requestId: 'last-words', status: 200, ms: 0.1 });",
+    'process.exit(0);',
+  ].join('\n');
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: join(import.meta.dirname, '..', '..'),
+    encoding: 'utf8',
+  });
+  assert.match(out, /"requestId":"last-words"/);
 });

@@ -62,6 +62,13 @@ export interface Driver {
   reads: Executor;
   /** Begins a write transaction (called one at a time: the write queue serialises). */
   begin(): Promise<OpenTransaction>;
+  /**
+   * Optional: bytes that change whenever any connection, in any process, commits a write, read
+   * without a transaction; undefined when they cannot be read. Equal bytes at two moments mean no
+   * commit completed between them, so the revision read at the first still holds at the second. The
+   * returned buffer is reused by the next call.
+   */
+  commitMarker?(): Buffer | undefined;
   /** Closes every connection; called once, after the last write finished. */
   close(): Promise<void>;
 }
@@ -257,6 +264,10 @@ export function storeOver(driver: Driver): Store {
   // round trip). A write of this process forgets it as it commits, so a request that follows a
   // write's answer reads again; another process's write is seen from the next turn.
   let turnRevision: Promise<number> | undefined;
+  // The commit marker (see Driver.commitMarker) read just before the last revision read, and that
+  // revision: while the marker is unchanged no commit has completed since, so the revision holds.
+  let markedAt: Buffer | undefined;
+  let markedRevision: Promise<number> | undefined;
   const forgetRevision = (): void => {
     turnRevision = undefined;
   };
@@ -273,12 +284,30 @@ export function storeOver(driver: Driver): Store {
           return await runTransaction(driver.dialect, () => driver.begin(), fn);
         } finally {
           forgetRevision();
+          markedRevision = undefined;
         }
       });
     },
     revision: () => {
       if (turnRevision !== undefined) return turnRevision;
+      // INVARIANT: the marker is read before the revision, so a commit between the two changes the
+      // marker and the next call reads again; a revision is reused only under the very marker that
+      // preceded its read.
+      const marker = closed ? undefined : driver.commitMarker?.();
+      if (marker !== undefined && markedRevision !== undefined && markedAt?.equals(marker) === true) {
+        turnRevision = markedRevision;
+        setImmediate(forgetRevision);
+        return markedRevision;
+      }
       const read = reads.all(SELECT_REVISION, []).then((rows) => integer(rows[0], 'revision'));
+      if (marker === undefined) markedRevision = undefined;
+      else {
+        markedAt = Buffer.from(marker);
+        markedRevision = read;
+        read.catch(() => {
+          if (markedRevision === read) markedRevision = undefined;
+        });
+      }
       turnRevision = read;
       setImmediate(forgetRevision);
       // A failed read is not shared beyond the requests already waiting for it.

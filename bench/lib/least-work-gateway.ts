@@ -31,6 +31,7 @@ import {
   PolicyError,
 } from '../../src/policy/index.ts';
 import { BENCH_POLICIES, BENCH_USER_TAG } from './bench-user.ts';
+import { servePeer } from './serve-peer.ts';
 
 const [upstreamUrl = '', accessKeyId = '', secretAccessKey = '', connections = '32'] = process.argv.slice(2);
 const pool = new Pool(upstreamUrl, { connections: Number(connections) });
@@ -186,14 +187,4 @@ const server = http.createServer((req, res) => {
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => handle(req, res, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
 });
-server.keepAliveTimeout = 65_000;
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  process.stdout.write(
-    `${JSON.stringify({ port: typeof address === 'object' && address !== null ? address.port : 0 })}\n`,
-  );
-});
-process.on('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => void pool.close().then(() => process.exit(0)));
-});
+servePeer(server, pool);

@@ -8,6 +8,7 @@
 
 import http from 'node:http';
 import { Pool } from 'undici';
+import { servePeer } from './serve-peer.ts';
 
 const upstream = process.argv[2] ?? 'http://127.0.0.1:8000';
 const pool = new Pool(upstream, { connections: Number(process.argv[3] ?? '32') });
@@ -37,14 +38,4 @@ const server = http.createServer((req, res) => {
       });
   });
 });
-server.keepAliveTimeout = 65_000;
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  process.stdout.write(
-    `${JSON.stringify({ port: typeof address === 'object' && address !== null ? address.port : 0 })}\n`,
-  );
-});
-process.on('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => void pool.close().then(() => process.exit(0)));
-});
+servePeer(server, pool);

@@ -12,7 +12,8 @@
  * `write()` resolved survives SIGKILL and power loss (https://www.sqlite.org/pragma.html#pragma_synchronous).
  */
 
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, realpathSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { type Executor, type OpenTransaction, storeOver } from './engine.js';
@@ -59,9 +60,10 @@ export async function openSqliteStore(file: string): Promise<Store> {
       begin: () => begin(w, writes),
       commitMarker: marker.read,
       close: async () => {
-        marker.close();
         r.close();
         w.close();
+        // After the connections: closing the file's descriptor while they use it would drop their locks.
+        marker.close();
       },
     });
   } catch (error) {
@@ -73,38 +75,64 @@ export async function openSqliteStore(file: string): Promise<Store> {
 
 /** The two copies of the WAL-index header at the start of the -shm file, 48 bytes each. */
 const WAL_INDEX_HEADER_BYTES = 96;
+/** The WAL-index format version in the header's first field ("WAL-mode File Format"). */
+const WAL_INDEX_VERSION = 3007000;
+const readVersion = endianness() === 'LE' ? 'readUInt32LE' : 'readUInt32BE';
+
+/**
+ * The descriptors of the -shm files the stores of this process read, one per file, shared, and
+ * closed only when the last store using it closes (after its connections). A POSIX process loses
+ * every lock it holds on a file when it closes any descriptor of that file, so closing one while a
+ * SQLite connection of this process still uses the file would drop that connection's locks on it.
+ */
+const shmFiles = new Map<string, { fd: number; users: number }>();
 
 /**
  * The store's commit marker (Driver.commitMarker): the WAL-index header, read from the `-shm` file
  * with one pread and no lock. "WAL-mode File Format" (https://www.sqlite.org/walformat.html), "The
  * WAL-Index Header": the header holds a change counter "incremented with each transaction", the
- * number of valid frames and the salts, and a writer rewrites both copies as it commits, before the
- * commit returns; every connection to the file, in any process, maps that same file. Equal bytes
- * therefore mean no commit since, and a read of a header being rewritten only differs more. The
- * revision read it saves is a SQLite read transaction whose two fcntl lock calls cost about 28 µs
- * per request under load (bench/README.md). The file exists once the store is open in WAL mode; when
- * it cannot be read the marker is undefined and every revision is read with SQL.
+ * number of valid frames and the salts, and a writer rewrites both copies (the second first) as it
+ * commits, before the commit returns; every connection to the file, in any process, maps that same
+ * file. Equal bytes therefore mean no commit since. The revision read it saves is a SQLite read
+ * transaction whose two fcntl lock calls cost about 28 µs per request under load (bench/README.md).
+ * The file is named as SQLite names it, after the database path's symbolic links are resolved; a
+ * header that is not a valid, settled SQLite header (version, initialised flag, two equal copies),
+ * or a file that cannot be read, gives no marker, and the revision is read with SQL.
  */
 function walIndexHeader(file: string): { read: () => Buffer | undefined; close: () => void } {
-  let fd: number | undefined;
+  let shm: string | undefined;
   try {
-    fd = openSync(`${file}-shm`, 'r');
+    shm = `${realpathSync(file)}-shm`;
+    const open = shmFiles.get(shm);
+    if (open !== undefined) open.users++;
+    else shmFiles.set(shm, { fd: openSync(shm, 'r'), users: 1 });
   } catch {
-    fd = undefined;
+    shm = undefined;
   }
   const header = Buffer.alloc(WAL_INDEX_HEADER_BYTES);
+  const half = WAL_INDEX_HEADER_BYTES / 2;
   return {
     read: () => {
-      if (fd === undefined) return undefined;
+      const open = shm === undefined ? undefined : shmFiles.get(shm);
+      if (open === undefined) return undefined;
       try {
-        return readSync(fd, header, 0, WAL_INDEX_HEADER_BYTES, 0) === WAL_INDEX_HEADER_BYTES ? header : undefined;
+        if (readSync(open.fd, header, 0, WAL_INDEX_HEADER_BYTES, 0) !== WAL_INDEX_HEADER_BYTES) return undefined;
       } catch {
         return undefined;
       }
+      const settled =
+        header[readVersion](0) === WAL_INDEX_VERSION &&
+        header[12] === 1 &&
+        header.compare(header, 0, half, half, WAL_INDEX_HEADER_BYTES) === 0;
+      return settled ? header : undefined;
     },
     close: () => {
-      if (fd !== undefined) closeSync(fd);
-      fd = undefined;
+      const open = shm === undefined ? undefined : shmFiles.get(shm);
+      if (shm === undefined || open === undefined) return;
+      shm = undefined;
+      if (--open.users > 0) return;
+      for (const [name, entry] of shmFiles) if (entry === open) shmFiles.delete(name);
+      closeSync(open.fd);
     },
   };
 }

@@ -3,7 +3,7 @@
 // plus the checks that only make sense for one dialect.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -221,3 +221,50 @@ if (unreachable !== undefined) {
     });
   });
 }
+
+describe('the SQLite revision marker (the WAL-index header)', () => {
+  const turn = () => new Promise((r) => setImmediate(r));
+
+  test('a database opened through a symbolic link reads the header SQLite writes, not a stray file at the link', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'basalt-marker-'));
+    try {
+      const real = await openSqliteStore(join(dir, 'real.db'));
+      symlinkSync(join(dir, 'real.db'), join(dir, 'link.db'));
+      // A leftover file at the link's name (an old -shm of a database moved away) never changes.
+      writeFileSync(join(dir, 'link.db-shm'), Buffer.alloc(32768));
+      const viaLink = await openSqliteStore(join(dir, 'link.db'));
+      for (let i = 0; i < 3; i++) {
+        await real.write(async () => {});
+        await turn();
+        assert.equal(await viaLink.revision(), await real.revision());
+      }
+      await viaLink.close();
+      await real.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("closing one store keeps the process's SQLite locks on the -shm file for the others", async (t) => {
+    if (process.platform !== 'linux') return t.skip('reads /proc/locks');
+    const dir = mkdtempSync(join(tmpdir(), 'basalt-marker-'));
+    try {
+      const file = join(dir, 'db.sqlite');
+      const a = await openSqliteStore(file);
+      const b = await openSqliteStore(file);
+      await b.revision();
+      const inode = statSync(`${file}-shm`).ino;
+      const locks = () =>
+        readFileSync('/proc/locks', 'utf8')
+          .split('\n')
+          .filter((l) => l.includes(` ${process.pid} `) && l.includes(`:${inode} `));
+      const held = locks();
+      assert.ok(held.length > 0, 'SQLite holds a lock on the -shm file');
+      await a.close();
+      assert.deepEqual(locks(), held);
+      await b.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -60,7 +60,11 @@ export async function findProvisioned(ctx: CallContext, identifier: string): Pro
 }
 
 async function provisionedTarget(ctx: CallContext, identifier: string): Promise<AuthTarget> {
-  const found = await findProvisioned(ctx, identifier);
+  return targetOf(ctx, identifier, await findProvisioned(ctx, identifier));
+}
+
+/** The target of a provisioned model found (with its tags) or not (its ARN as named). */
+function targetOf(ctx: CallContext, identifier: string, found: ProvisionedModel | undefined): AuthTarget {
   if (found !== undefined) return { resource: found.arn, values: resourceTagValues(found.tags) };
   const resource = identifier.startsWith('arn:')
     ? identifier
@@ -219,15 +223,13 @@ const updateOp = restOperation({
     return input;
   },
   async targets(i, ctx) {
-    const targets = [await provisionedTarget(ctx, i.identifier)];
+    const found = await findProvisioned(ctx, i.identifier);
+    const targets = [targetOf(ctx, i.identifier, found)];
     // The Service Authorization Reference gives UpdateProvisionedModelThroughput the model's resource
     // type (foundation-model, custom-model) as required: the model it serves after the update, which
     // is the current one when the update only renames it.
     if (i.newModelId !== undefined) targets.push({ resource: modelAuthArn(i.newModelId, ctx.env.region) });
-    else {
-      const found = await findProvisioned(ctx, i.identifier);
-      if (found !== undefined) targets.push({ resource: found.modelArn });
-    }
+    else if (found !== undefined) targets.push({ resource: found.modelArn });
     return targets;
   },
   async run(i, ctx) {

@@ -106,7 +106,9 @@ export class Authenticator {
     const credential = parseSigV4(req);
     checkCredentialScope(credential, { service, regions });
     if (credential.securityToken !== undefined) return this.temporary(req, credential, credential.securityToken, now);
-    const entry = await this.lookup(credential.accessKeyId, revision);
+    // A cached key is taken without the lookup's promise: most requests find theirs.
+    const cached = revision === this.revision ? this.keys.get(credential.accessKeyId) : undefined;
+    const entry = cached ?? (await this.lookup(credential.accessKeyId, revision));
     verifySigV4(req, credential, entry.secret, now);
     return { caller: entry.caller, credential };
   }

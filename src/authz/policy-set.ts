@@ -204,6 +204,11 @@ export async function loadCallerPolicies(store: StoreReader, caller: Caller): Pr
   return { set: { identity, boundary, session }, base: baseValues(caller, tags), gone };
 }
 
+/** A caller's key in the cache: sessions differ by their policies and tags, so each is cached on its own. */
+function cacheKey(caller: Caller): string {
+  return `${caller.accountId}\u0000${caller.arn}\u0000${caller.userId}\u0000${caller.session === undefined ? '' : caller.accessKeyId}`;
+}
+
 /**
  * Caches each caller's policies for one store revision. `get` reads the current revision (one query),
  * and reloads the caller's policies when it moved.
@@ -218,6 +223,11 @@ export class PolicyCache {
     private readonly limit = 10_000,
   ) {}
 
+  /** The caller's policies as of `revision` when they are cached, without a promise; else undefined. */
+  cached(caller: Caller, revision: number): CallerPolicies | undefined {
+    return revision === this.revision ? this.entries.get(cacheKey(caller)) : undefined;
+  }
+
   /** The caller's policies as of `revision` (read now when not given). */
   async get(caller: Caller, current?: number): Promise<CallerPolicies> {
     const revision = current ?? (await this.store.revision());
@@ -225,8 +235,7 @@ export class PolicyCache {
       this.entries.clear();
       this.revision = revision;
     }
-    // Sessions differ by their policies and tags, so each session is cached on its own.
-    const key = `${caller.accountId}\u0000${caller.arn}\u0000${caller.userId}\u0000${caller.session === undefined ? '' : caller.accessKeyId}`;
+    const key = cacheKey(caller);
     let found = this.entries.get(key);
     if (found === undefined) {
       found = await loadCallerPolicies(this.store, caller);

@@ -35,6 +35,8 @@ export class ProviderRegistry {
   /** Prefix routes, longest prefix first. */
   readonly #prefixes: Array<{ prefix: string; route: ModelRoute }> = [];
   readonly #default: string;
+  /** resolve's answers by model ID: the routes never change, and the IDs are the catalog's (a bounded set). */
+  readonly #resolved = new Map<string, ResolvedModel>();
   #closed: Promise<void> | undefined;
 
   /** Throws when a route or the default names a provider that is not in `providers`. */
@@ -59,12 +61,16 @@ export class ProviderRegistry {
 
   /** The provider and upstream model name for a Bedrock model ID. */
   resolve(modelId: string): ResolvedModel {
+    const known = this.#resolved.get(modelId);
+    if (known !== undefined) return known;
     const route = this.#exact.get(modelId) ?? this.#prefixes.find((p) => modelId.startsWith(p.prefix))?.route;
     const providerName = route?.provider ?? this.#default;
     const provider = this.#providers.get(providerName);
     // The constructor checked every name, so this cannot happen.
     if (provider === undefined) throw new Error(`No provider named ${providerName}`);
-    return { provider, providerName, upstreamModel: route?.upstreamModel ?? modelId };
+    const resolved = { provider, providerName, upstreamModel: route?.upstreamModel ?? modelId };
+    if (this.#resolved.size < 10_000) this.#resolved.set(modelId, resolved);
+    return resolved;
   }
 
   /** The configured provider names. */

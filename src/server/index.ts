@@ -248,7 +248,6 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
           : jsonError(error);
         answer = {
           ...encoded,
-          body: Buffer.from(encoded.body, 'utf8'),
           service: '',
           action: '',
           errorCode: error.code,
@@ -265,7 +264,7 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
         const env = { sourceIp: sourceIp(req), secureTransport: false, now: new Date() };
         if (query) {
           const result = await handleQuery(signed, env, requestId, deps);
-          answer = { ...result, headers: { 'content-type': 'text/xml' }, body: Buffer.from(result.body, 'utf8') };
+          answer = { ...result, headers: { 'content-type': 'text/xml' } };
         } else {
           answer = await handleRest(signed, env, requestId, client, deps);
         }
@@ -274,7 +273,12 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
       headers['x-amzn-requestid'] = requestId;
       // While shutting down, HTTP/1.1 clients are told not to reuse the connection.
       if (closing !== undefined && req.httpVersionMajor === 1) headers.connection = 'close';
-      if (Buffer.isBuffer(answer.body)) {
+      if (typeof answer.body === 'string') {
+        headers['content-length'] = String(Buffer.byteLength(answer.body, 'utf8'));
+        res.writeHead(answer.status, headers);
+        answered = true;
+        res.end(answer.body, 'utf8');
+      } else if (Buffer.isBuffer(answer.body)) {
         headers['content-length'] = String(answer.body.length);
         res.writeHead(answer.status, headers);
         answered = true;

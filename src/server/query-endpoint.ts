@@ -135,12 +135,13 @@ export async function handleQuery(
         // AssumeRole or GetCallerIdentity" (GetSessionToken itself answers its own refusal).
         throw new WireError('AccessDenied', `Cannot call ${action} with session credentials`);
       }
-      deps.lastUsed.record(signed.caller.accessKeyId, {
-        accountId: signed.caller.accountId,
-        date: isoSeconds(env.now),
-        service: service.name,
-        region: signed.credential.region,
-      });
+      deps.lastUsed.record(
+        signed.caller.accessKeyId,
+        signed.caller.accountId,
+        isoSeconds(env.now),
+        service.name,
+        signed.credential.region,
+      );
     }
     if (action === '') throw new WireError('MissingAction', 'Missing Action');
     const op = service.operations.get(action);

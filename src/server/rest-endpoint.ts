@@ -19,14 +19,18 @@ import type { CallSignal } from '../providers/signal.js';
 import { BEDROCK_OPERATIONS } from '../services/bedrock/index.js';
 import { BEDROCK_RUNTIME_OPERATIONS } from '../services/bedrock-runtime/index.js';
 import type { CallContext, ServiceDeps } from '../services/operation.js';
-import { dispatchRest, RestRouter } from '../services/rest-operation.js';
+import { dispatchRest, type RestRequest, RestRouter } from '../services/rest-operation.js';
 
-/** What the endpoint answers: a whole body or a stream of encoded events. */
+/** What the endpoint answers: a whole body (JSON text or bytes) or a stream of encoded events. */
 export interface RestAnswer {
   status: number;
   /** A fresh object for this answer: the server adds its own headers to it. */
   headers: Record<string, string>;
-  body: Buffer | AsyncIterable<Buffer>;
+  /**
+   * JSON text is handed to the server as a string, not encoded here: Node's HTTP response writes a
+   * string body and its header block in one write, where a Buffer is one more copy and a vectored write.
+   */
+  body: string | Buffer | AsyncIterable<Buffer>;
   service: string;
   action: string;
   caller?: string;
@@ -58,6 +62,22 @@ class RestCall implements CallContext {
   ) {}
 }
 
+/** The request as an operation reads it; the query string is parsed only if an operation reads it. */
+class DecodedRequest implements RestRequest {
+  #query: URLSearchParams | undefined;
+  constructor(
+    readonly method: string,
+    readonly pathParams: Readonly<Record<string, string>>,
+    private readonly rawQuery: string,
+    readonly headers: Readonly<Record<string, string | string[] | undefined>>,
+    readonly body: Buffer,
+  ) {}
+  get query(): URLSearchParams {
+    this.#query ??= new URLSearchParams(this.rawQuery);
+    return this.#query;
+  }
+}
+
 /** Handles one restJson1 request whose body has been read; `signal` is aborted when the client goes away. */
 export async function handleRest(
   req: IncomingSignedRequest,
@@ -75,22 +95,29 @@ export async function handleRest(
     const revision = await deps.store.revision();
     const signed = await deps.authenticator.authenticate(req, revision, env.now, 'bedrock', BEDROCK_REGIONS);
     caller = signed.caller.arn;
-    deps.lastUsed.record(signed.caller.accessKeyId, {
-      accountId: signed.caller.accountId,
-      date: isoSeconds(env.now),
-      service: 'bedrock',
+    deps.lastUsed.record(
+      signed.caller.accessKeyId,
+      signed.caller.accountId,
+      isoSeconds(env.now),
+      'bedrock',
+      signed.credential.region,
+    );
+    const callEnv: RequestEnv = {
+      sourceIp: env.sourceIp,
+      secureTransport: env.secureTransport,
       region: signed.credential.region,
-    });
+      now: env.now,
+    };
     const result = await dispatchRest(
       route.op,
-      {
-        method: req.method,
-        pathParams: route.pathParams,
-        query: new URLSearchParams(req.rawQuery),
-        headers: req.headers,
-        body: Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body),
-      },
-      new RestCall(signed.caller, { ...env, region: signed.credential.region }, requestId, deps, revision, signal),
+      new DecodedRequest(
+        req.method,
+        route.pathParams,
+        req.rawQuery,
+        req.headers,
+        Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body),
+      ),
+      new RestCall(signed.caller, callEnv, requestId, deps, revision, signal),
     );
     const base = { service: 'bedrock', action, caller };
     if (result.kind === 'json') {
@@ -98,7 +125,7 @@ export async function handleRest(
         ...base,
         status: result.status ?? 200,
         headers: { 'content-type': 'application/json', ...result.headers },
-        body: Buffer.from(JSON.stringify(result.body), 'utf8'),
+        body: JSON.stringify(result.body),
       };
     }
     if (result.kind === 'bytes') {
@@ -131,7 +158,7 @@ export async function handleRest(
     return {
       status: answer.status,
       headers: answer.headers,
-      body: Buffer.from(answer.body, 'utf8'),
+      body: answer.body,
       service: 'bedrock',
       action,
       errorCode: error.code,

@@ -32,9 +32,15 @@ export class LastUsedRecorder {
     }
   }
 
-  /** Notes one authenticated use of a key. */
-  record(accessKeyId: string, use: Use): void {
-    this.pending.set(accessKeyId, use);
+  /**
+   * Notes one authenticated use of a key. The same use as the pending one (a key used again within
+   * the second) changes nothing, and allocates nothing.
+   */
+  record(accessKeyId: string, accountId: string, date: string, service: string, region: string): void {
+    const last = this.pending.get(accessKeyId);
+    if (last?.date === date && last.service === service && last.region === region && last.accountId === accountId)
+      return;
+    this.pending.set(accessKeyId, { accountId, date, service, region });
   }
 
   /** Notes that a role was assumed (GetRole shows it as RoleLastUsed). */

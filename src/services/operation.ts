@@ -112,7 +112,8 @@ export async function authorizeTargets(
   ctx: CallContext,
   denied: (action: string, message: string) => Error,
 ): Promise<void> {
-  const policies = await ctx.deps.policies.get(ctx.caller, ctx.revision);
+  const policies =
+    ctx.deps.policies.cached(ctx.caller, ctx.revision) ?? (await ctx.deps.policies.get(ctx.caller, ctx.revision));
   for (const t of targets) {
     const action = t.action ?? defaultAction;
     const outcome = authorize(ctx.caller, policies, t.env ?? ctx.env, { ...t, action });

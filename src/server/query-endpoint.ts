@@ -73,12 +73,29 @@ function serviceFor(scopeService: string | undefined, version: string | undefine
   return SERVICES.iam;
 }
 
+/**
+ * The service named in the request's credential scope (`KEY/DATE/REGION/SERVICE/aws4_request`), read
+ * before authentication to pick the endpoint's service. A linear scan, not a regular expression: it
+ * runs on unauthenticated input, where a backtracking pattern over a long header cost tens of
+ * milliseconds per request.
+ */
 function scopeServiceOf(req: IncomingSignedRequest): string | undefined {
   const auth = req.headers.authorization;
-  const text = typeof auth === 'string' ? auth : (new URLSearchParams(req.rawQuery).get('X-Amz-Credential') ?? '');
-  const m =
-    /Credential=?[^/,\s]*\/\d{8}\/[^/,\s]*\/([^/,\s]+)\//.exec(text) ?? /^[^/]*\/\d{8}\/[^/]*\/([^/]+)\//.exec(text);
-  return m?.[1];
+  let credential: string;
+  if (typeof auth === 'string') {
+    const at = auth.indexOf('Credential=');
+    if (at < 0) return undefined;
+    const start = at + 'Credential='.length;
+    let end = start;
+    // The value ends at the next comma or white space.
+    while (end < auth.length && auth.charCodeAt(end) !== 44 && auth.charCodeAt(end) > 32) end++;
+    credential = auth.slice(start, end);
+  } else {
+    credential = new URLSearchParams(req.rawQuery).get('X-Amz-Credential') ?? '';
+  }
+  const parts = credential.split('/', 5);
+  if (parts.length < 5 || !/^\d{8}$/.test(parts[1] ?? '') || parts[3] === '') return undefined;
+  return parts[3];
 }
 
 /** Handles one awsQuery request whose body has been read. */

@@ -464,7 +464,10 @@ test('smithy presigned URLs verify until X-Amz-Date + X-Amz-Expires, then expire
       requestArb,
       fc.integer({ min: 1, max: 604800 }),
       payloadModeArb,
-      async (g, expiresIn, payloadMode) => {
+      async (generated, expiresIn, payloadMode) => {
+        // UNSIGNED-PAYLOAD leaves the body unsigned, so the verifier accepts it only without a body
+        // (the sigv4.test.ts case "UNSIGNED-PAYLOAD: …" shows the refusal).
+        const g = payloadMode === 'body' ? generated : { ...generated, body: undefined };
         const request = smithyRequest(g, h1Port, 'host');
         if (payloadMode !== 'body') request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
         const only = new Set(['x-amz-content-sha256']);

@@ -441,15 +441,21 @@ test('x-amz-content-sha256 must be the hash of the body', async () => {
   );
 });
 
-test('UNSIGNED-PAYLOAD: accepted for presigned URLs only', async () => {
+test('UNSIGNED-PAYLOAD: accepted for presigned URLs without a body only', async () => {
   const header = await signed({ body: 'x', headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
   const e = expectError(() => verifyAt(header, T0), 'SignatureDoesNotMatch');
   assert.match(e.detail, /UNSIGNED-PAYLOAD/);
   // smithy hoists the header into the presigned query under its own name.
-  const url = await presigned({ body: 'anything', headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+  const url = await presigned({ body: '', headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
   assert.match(url.rawQuery, /x-amz-content-sha256=UNSIGNED-PAYLOAD/i);
   verifyAt(url, T0);
-  verifyAt({ ...url, body: new TextEncoder().encode('something else') }, T0);
+  // The body is not signed, so any body under the URL is refused: whoever holds the URL could
+  // otherwise send a body the signer never saw (an awsQuery POST runs the Action in its body).
+  const swapped = expectError(
+    () => verifyAt({ ...url, body: new TextEncoder().encode('Action=CreateAccessKey') }, T0),
+    'SignatureDoesNotMatch',
+  );
+  assert.match(swapped.detail, /must not have a body/);
 });
 
 // --- Canonicalization details -------------------------------------------------------------------

@@ -6,11 +6,13 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
 import { IAM_OPERATIONS } from '../../src/services/iam/index.js';
 import { startBasalt, type TestServer } from '../support/basalt.js';
 import { rootCredentials } from '../support/clients.js';
-import { callQuery, rawRequest, signedPost } from '../support/query.js';
+import { callQuery, errorOf, rawRequest, signedPost } from '../support/query.js';
 
 describe('bad input', { concurrency: false }, () => {
   let server: TestServer;
@@ -29,6 +31,55 @@ describe('bad input', { concurrency: false }, () => {
     assert.equal(r.status, status, r.body);
     return r;
   };
+
+  test('a presigned URL signed with UNSIGNED-PAYLOAD runs no body sent under it', async () => {
+    // The signer agreed to GetCallerIdentity (in the signed query) and to no body: a holder of the
+    // URL who posts another Action (here GetSessionToken, which would mint credentials) is refused.
+    const u = new URL(server.url);
+    const presigned = await new SignatureV4({
+      credentials: rootCredentials,
+      region: 'us-east-1',
+      service: 'sts',
+      sha256: Sha256,
+    }).presign(
+      {
+        method: 'POST',
+        protocol: 'http:',
+        hostname: u.hostname,
+        port: Number(u.port),
+        path: '/',
+        query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
+        headers: { host: u.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      },
+      { expiresIn: 900 },
+    );
+    const path = `/?${new URLSearchParams(presigned.query as Record<string, string>).toString()}`;
+    const body = 'Action=GetSessionToken&Version=2011-06-15';
+    const r = await rawRequest(
+      server.url,
+      'POST',
+      { host: u.host, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(body.length) },
+      body,
+      path,
+    );
+    assert.equal(r.status, 403, r.text);
+    assert.equal(errorOf(r.text).code, 'SignatureDoesNotMatch', r.text);
+    assert.doesNotMatch(r.text, /SessionToken|SecretAccessKey/);
+  });
+
+  test('a long unauthenticated Authorization header is refused quickly', async () => {
+    // The credential scope is read before authentication: a backtracking pattern over this header
+    // took tens of milliseconds per request. Timing is not asserted here (no timing in unit tests);
+    // the answer must be the usual refusal.
+    const r = await rawRequest(
+      server.url,
+      'POST',
+      { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Credential'.repeat(1600) },
+      'Action=ListUsers&Version=2010-05-08',
+    );
+    assert.equal(r.status, 403, r.text);
+    assert.equal(errorOf(r.text).code, 'MissingAuthenticationToken', r.text);
+  });
 
   test('malformed percent-encoding', async () => {
     await expectError(

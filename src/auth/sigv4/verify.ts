@@ -117,18 +117,26 @@ function canonicalPrefix(
 /**
  * The payload hashes the signer may have used, most likely first. `x-amz-content-sha256` (header, or
  * the hoisted X-Amz-Content-Sha256 query parameter of a presigned URL) names it and must then match
- * the body; otherwise the SHA-256 of the body, and for presigned URLs also UNSIGNED-PAYLOAD, which
- * botocore uses for every presigned URL while smithy and aws-c-auth hash the (usually empty) body.
+ * the body; otherwise the SHA-256 of the body. A presigned URL may also have been signed with
+ * UNSIGNED-PAYLOAD, the constant of S3's query authentication ("Authenticating Requests: Using Query
+ * Parameters"; botocore's S3 presigner uses it, its other presigners and smithy hash the empty body).
+ * That leaves the body out of the signature, so it is accepted only for a request without a body:
+ * otherwise whoever holds the URL could send any body under it (an awsQuery POST runs the Action in
+ * its body, a Converse any prompt), and the signer never agreed to that body.
  */
 function payloadHashes(req: IncomingSignedRequest, cred: SigV4Credential, bodyHash: string): string[] {
   let declared = headerValue(req.headers, 'x-amz-content-sha256');
   if (declared === undefined && cred.presigned) {
     declared = presignedContentSha(req.rawQuery);
   }
-  if (declared === undefined) return cred.presigned ? [bodyHash, UNSIGNED_PAYLOAD] : [bodyHash];
+  const unsignedAllowed = cred.presigned && req.body.length === 0;
+  if (declared === undefined) return unsignedAllowed ? [bodyHash, UNSIGNED_PAYLOAD] : [bodyHash];
   if (declared.toLowerCase() === bodyHash) return [declared];
   // UNSIGNED-PAYLOAD is for presigned URLs only: a header-signed request to a non-S3 service signs its body.
-  if (declared === UNSIGNED_PAYLOAD && cred.presigned) return [declared];
+  if (declared === UNSIGNED_PAYLOAD && unsignedAllowed) return [declared];
+  if (declared === UNSIGNED_PAYLOAD && cred.presigned) {
+    throw signatureMismatch('a presigned request signed with UNSIGNED-PAYLOAD must not have a body');
+  }
   throw signatureMismatch(`x-amz-content-sha256 '${declared}' is not the SHA-256 of the body (${bodyHash})`);
 }
 

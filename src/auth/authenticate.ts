@@ -103,8 +103,7 @@ export class Authenticator {
     service: string,
     regions: ReadonlySet<string>,
   ): Promise<Authenticated> {
-    const credential = parseSigV4(req);
-    checkCredentialScope(credential, { service, regions });
+    const credential = credentialOf(req, service, regions);
     if (credential.securityToken !== undefined) return this.temporary(req, credential, credential.securityToken, now);
     // A cached key is taken without the lookup's promise: most requests find theirs.
     const cached = revision === this.revision ? this.keys.get(credential.accessKeyId) : undefined;
@@ -114,21 +113,45 @@ export class Authenticator {
   }
 
   /**
-   * Temporary credentials: the session token opens with the master key (no store lookup), names
-   * this access key, and has not expired ("ExpiredToken: The security token included in the
-   * request is expired"); then the signature is checked with the session's secret.
+   * Everything `authenticate` checks before the signature, which needs the body: the Authorization
+   * header or presigned query, the credential scope, and that the access key (or session token) is
+   * one this server issued and is still valid. Throws the same SigV4Error `authenticate` would. The
+   * server runs it before it reads a large body, so that no one without a known key can make it
+   * hold megabytes (`req.body` is not read).
    */
+  async checkSigner(
+    req: Omit<IncomingSignedRequest, 'body'>,
+    revision: number,
+    now: Date,
+    service: string,
+    regions: ReadonlySet<string>,
+  ): Promise<void> {
+    const credential = credentialOf({ ...req, body: new Uint8Array(0) }, service, regions);
+    if (credential.securityToken !== undefined) this.sessionClaims(credential, credential.securityToken, now);
+    else await this.lookup(credential.accessKeyId, revision);
+  }
+
+  /**
+   * A session token's claims: it opens with the master key (no store lookup), names this access key,
+   * and has not expired ("ExpiredToken: The security token included in the request is expired").
+   */
+  private sessionClaims(credential: SigV4Credential, token: string, now: Date): SessionClaims {
+    const claims = openSessionToken(this.secrets, token);
+    if (claims === undefined || claims.accessKeyId !== credential.accessKeyId) throw unknownAccessKey();
+    if (now.getTime() >= claims.expiresAt * 1000) {
+      throw new SigV4Error('ExpiredToken', 'The security token included in the request is expired');
+    }
+    return claims;
+  }
+
+  /** Temporary credentials: the session token's claims, then the signature with the session's secret. */
   private async temporary(
     req: IncomingSignedRequest,
     credential: SigV4Credential,
     token: string,
     now: Date,
   ): Promise<Authenticated> {
-    const claims = openSessionToken(this.secrets, token);
-    if (claims === undefined || claims.accessKeyId !== credential.accessKeyId) throw unknownAccessKey();
-    if (now.getTime() >= claims.expiresAt * 1000) {
-      throw new SigV4Error('ExpiredToken', 'The security token included in the request is expired');
-    }
+    const claims = this.sessionClaims(credential, token, now);
     verifySigV4(req, credential, claims.secretAccessKey, now);
     const caller: Caller = {
       type: claims.type,
@@ -144,6 +167,13 @@ export class Authenticator {
     };
     return { caller, credential };
   }
+}
+
+/** The request's SigV4 credential, its scope checked against the endpoint's service and Regions. */
+function credentialOf(req: IncomingSignedRequest, service: string, regions: ReadonlySet<string>): SigV4Credential {
+  const credential = parseSigV4(req);
+  checkCredentialScope(credential, { service, regions });
+  return credential;
 }
 
 /**

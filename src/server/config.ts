@@ -21,6 +21,11 @@ export interface ServerConfig {
   maxBodyBytes: number;
   /** The largest Bedrock request body (InvokeModel's limit: 25,000,000 bytes, Amazon Bedrock API Reference). */
   maxModelBodyBytes: number;
+  /**
+   * The most request-body bytes being received at once, across requests: a request whose body would
+   * go past it is refused (ServiceUnavailable, 503) before it is read.
+   */
+  maxReceivingBodyBytes: number;
   /** How often access key last-used times are written (ms). */
   lastUsedFlushMs: number;
   /** The model provider configuration file (YAML or JSON); every model runs on `echo` without one. */
@@ -65,6 +70,7 @@ export function readConfig(flags: ReadonlyMap<string, string>, env: NodeJS.Proce
     logLevel: pick('log-level', 'BASALT_LOG_LEVEL') ?? 'info',
     maxBodyBytes: 1024 * 1024,
     maxModelBodyBytes: 25_000_000,
+    maxReceivingBodyBytes: 100_000_000,
     lastUsedFlushMs: Number(nonEmpty(env.BASALT_LAST_USED_FLUSH_MS) ?? '30000'),
     ...(databaseUrl === undefined ? {} : { databaseUrl }),
     ...(accountId === undefined ? {} : { accountId }),

@@ -26,7 +26,7 @@ import { bootstrapFirstAccount, ensureDataDir, type FirstAccount, loadMasterKey 
 import type { ServerConfig } from './config.js';
 import { handleQuery, type QueryEndpointDeps } from './query-endpoint.js';
 import { requestLogger } from './request-log.js';
-import { handleRest, type RestAnswer } from './rest-endpoint.js';
+import { checkRestSigner, handleRest, type RestAnswer } from './rest-endpoint.js';
 
 /** A running server. */
 export interface RunningServer {
@@ -120,6 +120,28 @@ async function writeStream(
   if (signal.aborted) return;
   beforeEnd();
   res.end();
+}
+
+/**
+ * A body larger than this is large: it is read only while the bytes being received stay within
+ * ServerConfig.maxReceivingBodyBytes, and on the restJson1 endpoint only after
+ * Authenticator.checkSigner has found the request's key, so that nobody without one can make the
+ * server hold megabytes. Smaller bodies (every ordinary Converse and IAM call) skip both.
+ */
+const LARGE_BODY_BYTES = 64 * 1024;
+
+/**
+ * The most body bytes a request may make the server hold: its Content-Length; none for an HTTP/1.1
+ * request with neither that nor Transfer-Encoding (it has no body, RFC 9112 section 6.3); else the
+ * limit (a chunked body, or HTTP/2 DATA frames without a declared length).
+ */
+function bytesToHold(req: AnyRequest, limit: number): number {
+  const declared = req.headers['content-length'];
+  if (declared === undefined) {
+    return req.httpVersionMajor === 1 && req.headers['transfer-encoding'] === undefined ? 0 : limit;
+  }
+  const n = Number(declared);
+  return Number.isSafeInteger(n) && n >= 0 ? Math.min(n, limit) : limit;
 }
 
 /** Reads a request body up to `limit` bytes; undefined when it is larger (the rest is not read). */
@@ -216,8 +238,66 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
 
   const logRequest = requestLogger(log);
   let inFlight = 0;
+  /** Large body bytes being received right now, by declared size (see LARGE_BODY_BYTES). */
+  let receiving = 0;
   let drained: (() => void) | undefined;
   let closing: Promise<void> | undefined;
+
+  /**
+   * The answer to one request: refused before its body is read (too many bodies being received, an
+   * unknown signer of a large body, a body over the limit), or its endpoint's.
+   */
+  async function answerTo(req: AnyRequest, requestId: string, client: LightSignal): Promise<RestAnswer> {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const rawPath = q < 0 ? url : url.slice(0, q);
+    // awsQuery (IAM, STS) posts to the root path; every restJson1 operation has a longer path.
+    const query = rawPath === '/';
+    const limit = query ? config.maxBodyBytes : config.maxModelBodyBytes;
+    const refused = (error: WireError): RestAnswer => {
+      const encoded = query
+        ? { ...queryError(IAM_NAMESPACE, error, requestId), headers: { 'content-type': 'text/xml' } }
+        : jsonError(error);
+      return { ...encoded, service: '', action: '', errorCode: error.code };
+    };
+    const head = {
+      method: req.method ?? 'GET',
+      rawPath,
+      rawQuery: q < 0 ? '' : url.slice(q + 1),
+      headers: signedHeaders(req),
+      http2: req.httpVersionMajor === 2,
+    };
+    const now = new Date();
+    const size = bytesToHold(req, limit);
+    const large = size > LARGE_BODY_BYTES;
+    // Only large bodies count against the budget.
+    const hold = large ? size : 0;
+    if (large && receiving + hold > config.maxReceivingBodyBytes) {
+      const code = query ? 'ServiceUnavailable' : 'ServiceUnavailableException';
+      return refused(new WireError(code, 'The server is receiving too many large request bodies; retry later.', 503));
+    }
+    if (large && !query) {
+      const refusal = await checkRestSigner(head, now, requestId, deps);
+      if (refusal !== undefined) return refusal;
+    }
+    receiving += hold;
+    let body: Buffer | undefined;
+    try {
+      body = await readBody(req, limit);
+    } finally {
+      receiving -= hold;
+    }
+    if (body === undefined) {
+      return refused(new WireError('RequestEntityTooLarge', `Request body is larger than ${limit} bytes.`, 413));
+    }
+    const signed = { ...head, body };
+    const env = { sourceIp: sourceIp(req), secureTransport: false, now };
+    if (query) {
+      const result = await handleQuery(signed, env, requestId, deps);
+      return { ...result, headers: { 'content-type': 'text/xml' } };
+    }
+    return handleRest(signed, env, requestId, client, deps);
+  }
 
   async function handle(req: AnyRequest, res: AnyResponse): Promise<void> {
     inFlight++;
@@ -233,42 +313,7 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
       if (!answered) client.abort();
     });
     try {
-      const url = req.url ?? '/';
-      const q = url.indexOf('?');
-      const rawPath = q < 0 ? url : url.slice(0, q);
-      // awsQuery (IAM, STS) posts to the root path; every restJson1 operation has a longer path.
-      const query = rawPath === '/';
-      const limit = query ? config.maxBodyBytes : config.maxModelBodyBytes;
-      const body = await readBody(req, limit);
-      let answer: RestAnswer;
-      if (body === undefined) {
-        const error = new WireError('RequestEntityTooLarge', `Request body is larger than ${limit} bytes.`, 413);
-        const encoded = query
-          ? { ...queryError(IAM_NAMESPACE, error, requestId), headers: { 'content-type': 'text/xml' } }
-          : jsonError(error);
-        answer = {
-          ...encoded,
-          service: '',
-          action: '',
-          errorCode: error.code,
-        };
-      } else {
-        const signed = {
-          method: req.method ?? 'GET',
-          rawPath,
-          rawQuery: q < 0 ? '' : url.slice(q + 1),
-          headers: signedHeaders(req),
-          body,
-          http2: req.httpVersionMajor === 2,
-        };
-        const env = { sourceIp: sourceIp(req), secureTransport: false, now: new Date() };
-        if (query) {
-          const result = await handleQuery(signed, env, requestId, deps);
-          answer = { ...result, headers: { 'content-type': 'text/xml' } };
-        } else {
-          answer = await handleRest(signed, env, requestId, client, deps);
-        }
-      }
+      const answer = await answerTo(req, requestId, client);
       const headers = answer.headers;
       headers['x-amzn-requestid'] = requestId;
       // While shutting down, HTTP/1.1 clients are told not to reuse the connection.

@@ -143,26 +143,61 @@ export async function handleRest(
       body: result.events,
     };
   } catch (e) {
-    let error: WireError;
-    if (e instanceof WireError) error = e;
-    else if (e instanceof SigV4Error)
-      error = new WireError(JSON_AUTH_CODES[e.code] ?? 'IncompleteSignatureException', e.message);
-    else {
-      deps.log.error({ err: e, requestId, action }, 'request failed');
-      error = new WireError(
-        'InternalServerException',
-        'An internal error occurred. The request ID identifies it in the server log.',
-      );
-    }
-    const answer = jsonError(error);
-    return {
-      status: answer.status,
-      headers: answer.headers,
-      body: answer.body,
-      service: 'bedrock',
-      action,
-      errorCode: error.code,
-      ...(caller === undefined ? {} : { caller }),
-    };
+    return failure(e, requestId, action, caller, deps);
   }
+}
+
+/**
+ * Checks a restJson1 request before its body is read (the route, the signature's form and scope,
+ * a key this server knows: Authenticator.checkSigner): the refusal to answer, or undefined when the
+ * body is worth reading. The server calls it for large bodies only; handleRest checks all of it again.
+ */
+export async function checkRestSigner(
+  req: Omit<IncomingSignedRequest, 'body'>,
+  now: Date,
+  requestId: string,
+  deps: RestEndpointDeps,
+): Promise<RestAnswer | undefined> {
+  let action = '';
+  try {
+    const route = ROUTER.match(req.method, req.rawPath);
+    if (route === undefined) throw new WireError('UnknownOperationException', 'UnknownOperationException');
+    action = route.op.name;
+    const revision = await deps.store.revision();
+    await deps.authenticator.checkSigner(req, revision, now, 'bedrock', BEDROCK_REGIONS);
+    return undefined;
+  } catch (e) {
+    return failure(e, requestId, action, undefined, deps);
+  }
+}
+
+/** The restJson1 error answer for anything thrown while handling a request. */
+function failure(
+  e: unknown,
+  requestId: string,
+  action: string,
+  caller: string | undefined,
+  deps: RestEndpointDeps,
+): RestAnswer {
+  let error: WireError;
+  if (e instanceof WireError) error = e;
+  else if (e instanceof SigV4Error)
+    error = new WireError(JSON_AUTH_CODES[e.code] ?? 'IncompleteSignatureException', e.message);
+  else {
+    deps.log.error({ err: e, requestId, action }, 'request failed');
+    error = new WireError(
+      'InternalServerException',
+      'An internal error occurred. The request ID identifies it in the server log.',
+    );
+  }
+  const answer = jsonError(error);
+  return {
+    status: answer.status,
+    headers: answer.headers,
+    body: answer.body,
+    service: 'bedrock',
+    action,
+    errorCode: error.code,
+    ...(caller === undefined ? {} : { caller }),
+  };
 }

@@ -6,6 +6,7 @@
  */
 
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { REST_OPERATIONS } from '../../src/server/rest-endpoint.ts';
@@ -177,6 +178,90 @@ describe('bad input to the Bedrock API', { concurrency: false }, () => {
     assert.equal(r.status, 413);
     assert.equal(r.headers['x-amzn-errortype'], 'RequestEntityTooLarge');
     assert.match((JSON.parse(r.text) as { message: string }).message, /larger than 25000000 bytes/);
+  });
+
+  /**
+   * Opens a connection and sends a POST's head with `headers` and `sent` bytes of its body, no more
+   * (a stalled upload); resolves with the socket and a promise of the first answer's head.
+   */
+  async function stalledUpload(
+    headers: Record<string, string>,
+    sent: number,
+  ): Promise<{ socket: net.Socket; answer: Promise<string> }> {
+    const u = new URL(server.url);
+    const socket = net.connect(Number(u.port), u.hostname);
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    const answer = new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString('latin1');
+        if (text.includes('\r\n\r\n')) resolve(text);
+      });
+      socket.on('close', () => resolve(text));
+    });
+    const head = Object.entries({ host: u.host, ...headers })
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    socket.write(`POST /model/x/invoke HTTP/1.1\r\n${head}\r\n`);
+    socket.write(Buffer.alloc(sent, 0x20));
+    return { socket, answer };
+  }
+
+  /** The head of a SigV4-signed request for this key (the root's) with a made-up signature (no secret needed). */
+  function knownKeyHeaders(length: number, accessKeyId = rootCredentials.accessKeyId): Record<string, string> {
+    const amzDate = new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
+    const scope = `${amzDate.slice(0, 8)}/us-east-1/bedrock/aws4_request`;
+    return {
+      'content-type': 'application/json',
+      'content-length': String(length),
+      'x-amz-date': amzDate,
+      authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${scope}, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
+    };
+  }
+
+  test('a large body is not read for a caller without a known key, and large bodies being received are bounded', async () => {
+    // Unsigned, and signed with a key the server does not know: refused as soon as the head is in,
+    // with the body still incomplete (a server that waited for it would never answer here).
+    const unsigned = await stalledUpload({ 'content-type': 'application/json', 'content-length': '1000000' }, 1000);
+    assert.match(await unsigned.answer, /^HTTP\/1\.1 403[\s\S]*x-amzn-errortype: MissingAuthenticationTokenException/i);
+    unsigned.socket.destroy();
+    const unknownKey = await stalledUpload(knownKeyHeaders(1_000_000, 'AKIAAAAAAAAAAAAAAAAA'), 1000);
+    assert.match(await unknownKey.answer, /^HTTP\/1\.1 403[\s\S]*x-amzn-errortype: UnrecognizedClientException/i);
+    unknownKey.socket.destroy();
+
+    // A known key's uploads are read (the signature is checked with the body), but the bytes being
+    // received at once are bounded (100,000,000): four stalled 25,000,000-byte bodies fill it, and
+    // a fifth large body is refused at once with a retryable 503.
+    const stalled = await Promise.all([1, 2, 3, 4].map(() => stalledUpload(knownKeyHeaders(25_000_000), 10)));
+    // The server takes the four heads before the fifth: one answered request on each connection
+    // would not prove it, so wait until a fifth is refused (or give up after a few seconds).
+    let fifth = '';
+    for (let i = 0; i < 50 && !fifth.startsWith('HTTP/1.1 503'); i++) {
+      const probe = await stalledUpload(knownKeyHeaders(25_000_000), 10);
+      fifth = await Promise.race([probe.answer, new Promise<string>((r) => setTimeout(() => r(''), 100))]);
+      probe.socket.destroy();
+    }
+    assert.match(fifth, /^HTTP\/1\.1 503[\s\S]*x-amzn-errortype: ServiceUnavailableException/i);
+    // Small bodies are not held up.
+    const small = await signedRequest(server.url, rootCredentials, 'GET', '/foundation-models', '', {
+      service: 'bedrock',
+    });
+    assert.equal(small.status, 200, small.text);
+    // A client that goes away gives its share back: a large body is read again afterwards.
+    for (const s of stalled) s.socket.destroy();
+    let after = '';
+    for (let i = 0; i < 50 && !after.startsWith('HTTP/1.1 403'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const body = Buffer.alloc(100_000, 0x20);
+      const probe = await stalledUpload(knownKeyHeaders(body.length), body.length);
+      after = await probe.answer;
+      probe.socket.destroy();
+    }
+    // Read whole and then refused for its made-up signature, not for the budget.
+    assert.match(after, /^HTTP\/1\.1 403[\s\S]*x-amzn-errortype: InvalidSignatureException/i);
   });
 
   test('bodies that are not JSON, or JSON of the wrong shape', async () => {

@@ -368,7 +368,11 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
     sockets.add(socket);
     socket.setNoDelay(true);
     socket.on('close', () => sockets.delete(socket));
+    // Until its first bytes, a connection is nobody's: the HTTP servers' own timeouts start only
+    // once it is handed to them, so a connection that never speaks is closed here.
+    socket.setTimeout(h1.headersTimeout, () => socket.destroy());
     socket.once('data', (first: Buffer) => {
+      socket.setTimeout(0);
       socket.pause();
       if (first.subarray(0, 3).toString('latin1') === 'PRI') {
         // The HTTP/2 session reads its socket's native handle, past anything unshifted, so it gets

@@ -133,7 +133,11 @@ export async function handleQuery(
       auth = { caller: ANONYMOUS, region: 'us-east-1' };
     } else {
       const signed = await deps.authenticator.authenticate(req, revision, env.now, service.name, AWS_REGIONS);
-      auth = { caller: signed.caller, region: signed.credential.region };
+      // IAM is a global service with one endpoint in us-east-1, so aws:RequestedRegion is us-east-1
+      // whatever Region the request was signed for ("AWS: Denies access to AWS based on the requested
+      // Region", IAM User Guide: "all requests to these services are made to the us-east-1 Region").
+      // STS has Regional endpoints: the signed Region is the one requested.
+      auth = { caller: signed.caller, region: service.name === 'iam' ? 'us-east-1' : signed.credential.region };
       caller = signed.caller.arn;
       const session = signed.caller.session;
       if (service.name === 'iam' && session !== undefined && session.type !== 'assumedRole' && !session.mfa) {

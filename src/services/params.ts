@@ -16,6 +16,11 @@ export interface StringRule {
   max?: number;
   /** The pattern as AWS documents it (shown in the message), anchored when tested. */
   pattern?: string;
+  /**
+   * A secret (a password, a web identity token, a SAML assertion): the service model marks its type
+   * sensitive, and a violation message names the member without its value.
+   */
+  sensitive?: boolean;
 }
 
 const compiled = new Map<string, RegExp>();
@@ -47,7 +52,7 @@ export const RULES = {
   description: { max: 1000, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*' },
   accessKeyId: { required: true, min: 16, max: 128, pattern: '[\\w]+' },
   versionId: { required: true, pattern: 'v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?' },
-  password: { required: true, min: 1, max: 128, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' },
+  password: { required: true, min: 1, max: 128, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+', sensitive: true },
   tagKey: { required: true, min: 1, max: 128, pattern: '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+' },
   tagValue: { required: true, min: 0, max: 256, pattern: '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*' },
 } satisfies Record<string, StringRule>;
@@ -68,9 +73,10 @@ export function checkString(
     return undefined;
   }
   const length = [...value].length;
+  const shown = rule.sensitive === true ? 'Value' : `Value '${value}'`;
   if (rule.min !== undefined && length < rule.min) {
     errors.push(
-      `Value '${value}' at '${label}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`,
+      `${shown} at '${label}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`,
     );
   } else if (rule.max !== undefined && length > rule.max) {
     errors.push(
@@ -78,7 +84,7 @@ export function checkString(
     );
   } else if (rule.pattern !== undefined && !anchored(rule.pattern).test(value)) {
     errors.push(
-      `Value '${value}' at '${label}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${rule.pattern}`,
+      `${shown} at '${label}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${rule.pattern}`,
     );
   }
   return value;

@@ -81,6 +81,19 @@ describe('bad input', { concurrency: false }, () => {
     assert.equal(errorOf(r.text).code, 'MissingAuthenticationToken', r.text);
   });
 
+  test('a password that breaks a rule is not repeated in the error', async () => {
+    // The IAM model marks passwordType sensitive: the message names the member, not the value.
+    await callQuery(server.url, rootCredentials, 'CreateUser', { UserName: 'pw-echo' });
+    const secret = 'MyS3cret-P\u00e4ssw\u00f6rd\u2713';
+    const created = await callQuery(server.url, rootCredentials, 'CreateLoginProfile', {
+      UserName: 'pw-echo',
+      Password: secret,
+    });
+    assert.equal(created.code, 'ValidationError', created.body);
+    assert.match(created.message ?? '', /Value at 'password' failed to satisfy constraint/);
+    assert.ok(!created.body.includes('MyS3cret'), created.body);
+  });
+
   test('malformed percent-encoding', async () => {
     await expectError(
       signedPost(server.url, rootCredentials, 'Action=CreateUser&Version=2010-05-08&UserName=%ZZ'),

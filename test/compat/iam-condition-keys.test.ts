@@ -6,9 +6,10 @@
 
 import { after, before, describe, test } from 'node:test';
 import * as iam from '@aws-sdk/client-iam';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { rejectsWith } from '../support/assertions.js';
 import { ROOT, startBasalt, type TestServer } from '../support/basalt.js';
-import { iamClient } from '../support/clients.js';
+import { type Credentials, iamClient } from '../support/clients.js';
 import { userWithStatements } from '../support/users.js';
 
 const A = ROOT.accountId;
@@ -119,5 +120,83 @@ describe('IAM condition keys per action and resource type', { concurrency: false
       /iam:TagMFADevice/,
     );
     await creator.send(new iam.CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'plain' }));
+  });
+  test("a virtual MFA device's tags are aws:ResourceTag when it is deleted; providers carry no iam:ResourceTag", async () => {
+    await root.send(
+      new iam.CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'keepme', Tags: [{ Key: 'keep', Value: 'yes' }] }),
+    );
+    await root.send(new iam.CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'spare' }));
+    const cleaner = iamClient(
+      server.url,
+      await userWithStatements(server.url, 'mfa-cleaner', [
+        { Effect: 'Allow', Action: 'iam:DeleteVirtualMFADevice', Resource: '*' },
+        {
+          Effect: 'Deny',
+          Action: '*',
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:ResourceTag/keep': 'yes' } },
+        },
+      ]),
+    );
+    await rejectsWith(
+      cleaner.send(new iam.DeleteVirtualMFADeviceCommand({ SerialNumber: `arn:aws:iam::${A}:mfa/keepme` })),
+      'AccessDenied',
+      /with an explicit deny/,
+    );
+    await cleaner.send(new iam.DeleteVirtualMFADeviceCommand({ SerialNumber: `arn:aws:iam::${A}:mfa/spare` }));
+    // An OIDC provider has aws:ResourceTag only (the Service Authorization Reference's oidc-provider).
+    const provider = await root.send(
+      new iam.CreateOpenIDConnectProviderCommand({
+        Url: 'https://tagged.example.com',
+        ClientIDList: ['app'],
+        Tags: [{ Key: 'team', Value: 'x' }],
+      }),
+    );
+    const byIamKey = iamClient(
+      server.url,
+      await userWithStatements(server.url, 'oidc-reader', [
+        {
+          Effect: 'Allow',
+          Action: 'iam:GetOpenIDConnectProvider',
+          Resource: '*',
+          Condition: { StringEquals: { 'iam:ResourceTag/team': 'x' } },
+        },
+      ]),
+    );
+    await rejectsWith(
+      byIamKey.send(
+        new iam.GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: provider.OpenIDConnectProviderArn }),
+      ),
+      'AccessDenied',
+      DENIED,
+    );
+  });
+
+  test('aws:RequestedRegion is us-east-1 for IAM, whatever Region the request is signed for', async () => {
+    // IAM has one endpoint, in us-east-1 ("AWS: Denies access to AWS based on the requested Region").
+    const creds: Credentials = await userWithStatements(server.url, 'region-bound', [
+      { Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' },
+      {
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:RequestedRegion': 'us-east-1' } },
+      },
+    ]);
+    const signedFor = (region: string) =>
+      new iam.IAMClient({
+        endpoint: server.url,
+        region,
+        credentials: creds,
+        maxAttempts: 1,
+        requestHandler: new NodeHttpHandler(),
+      });
+    for (const region of ['us-east-1', 'eu-west-1']) {
+      await rejectsWith(
+        signedFor(region).send(new iam.GetUserCommand({ UserName: 'bounded' })),
+        'AccessDenied',
+        /with an explicit deny/,
+      );
+    }
   });
 });

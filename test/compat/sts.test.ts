@@ -17,6 +17,7 @@ import { credsOf, rejectsWith } from '../support/assertions.js';
 import { ROOT, startBasalt, TEST_MASTER_KEY, type TestServer } from '../support/basalt.js';
 import { type Credentials, iamClient, stsClient } from '../support/clients.js';
 import { callQuery } from '../support/query.js';
+import { userWithStatements } from '../support/users.js';
 
 const A = ROOT.accountId;
 const doc = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
@@ -150,6 +151,44 @@ describe('STS over the AWS SDK', { concurrency: false }, () => {
     const made = await asRole.send(new iam.CreateAccessKeyCommand({ UserName: 'dev' }));
     assert.equal(made.AccessKey?.UserName, 'dev');
     await asRole.send(new iam.DeleteAccessKeyCommand({ UserName: 'dev', AccessKeyId: made.AccessKey?.AccessKeyId }));
+  });
+
+  test("the role's tags are aws:ResourceTag and iam:ResourceTag when it is assumed", async () => {
+    // The Service Authorization Reference gives sts:AssumeRole iam:ResourceTag/${TagKey} on the role,
+    // and the ABAC tutorial allows AssumeRole by the role's tag: a Deny by tag must stop it.
+    const trustAccount = doc([
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole' },
+    ]);
+    await root.send(
+      new iam.CreateRoleCommand({
+        RoleName: 'prod-role',
+        AssumeRolePolicyDocument: trustAccount,
+        Tags: [{ Key: 'tier', Value: 'prod' }],
+      }),
+    );
+    await root.send(new iam.CreateRoleCommand({ RoleName: 'dev-role', AssumeRolePolicyDocument: trustAccount }));
+    const assume = async (creds: Credentials, role: string) =>
+      stsClient(server.url, creds).send(
+        new sts.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/${role}`, RoleSessionName: 'tagged' }),
+      );
+    for (const key of ['iam:ResourceTag/tier', 'aws:ResourceTag/tier']) {
+      const denied = await userWithStatements(server.url, `no-prod-${key.slice(0, 3)}`, [
+        { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' },
+        { Effect: 'Deny', Action: 'sts:AssumeRole', Resource: '*', Condition: { StringEquals: { [key]: 'prod' } } },
+      ]);
+      await rejectsWith(assume(denied, 'prod-role'), 'AccessDenied', /with an explicit deny/);
+      await assume(denied, 'dev-role');
+    }
+    const onlyProd = await userWithStatements(server.url, 'only-prod', [
+      {
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Resource: '*',
+        Condition: { StringEquals: { 'iam:ResourceTag/tier': 'prod' } },
+      },
+    ]);
+    await assume(onlyProd, 'prod-role');
+    await rejectsWith(assume(onlyProd, 'dev-role'), 'AccessDenied');
   });
 
   test('a principal the trust policy does not name is refused, and so is root', async () => {
@@ -342,6 +381,38 @@ describe('STS over the AWS SDK', { concurrency: false }, () => {
       ),
       'AccessDenied',
     );
+    // Chained without naming it, the session's source identity is still set on the new session, so
+    // the target's trust policy must allow sts:SetSourceIdentity and sees sts:SourceIdentity ("Monitor
+    // and control actions taken with assumed roles": required "in the role trust policy of the target
+    // role" when chaining).
+    const chainOn = () =>
+      stsClient(server.url, credsOf(r.Credentials)).send(
+        new sts.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/second`, RoleSessionName: 'carried' }),
+      );
+    await rejectsWith(chainOn(), 'AccessDenied', /sts:SetSourceIdentity/);
+    const readerMay = { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:role/reader` } };
+    await root.send(
+      new iam.UpdateAssumeRolePolicyCommand({
+        RoleName: 'second',
+        PolicyDocument: doc([
+          { ...readerMay, Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] },
+          {
+            Effect: 'Deny',
+            Principal: { AWS: `arn:aws:iam::${A}:role/reader` },
+            Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+            Condition: { StringEquals: { 'sts:SourceIdentity': 'dev-laptop' } },
+          },
+        ]),
+      }),
+    );
+    await rejectsWith(chainOn(), 'AccessDenied', /explicit deny/);
+    await root.send(
+      new iam.UpdateAssumeRolePolicyCommand({
+        RoleName: 'second',
+        PolicyDocument: doc([{ ...readerMay, Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] }]),
+      }),
+    );
+    assert.equal((await chainOn()).SourceIdentity, 'dev-laptop');
     // A trust policy that names the account delegates to identity policies: a user they do not
     // allow sts:TagSession cannot tag a session. (One that names the user directly allows on its own.)
     await root.send(new iam.CreateUserCommand({ UserName: 'notagger' }));

@@ -83,8 +83,12 @@ export async function entityArn(
 
 export { requestTagValues };
 
-/** `aws:ResourceTag/…` (and the older `iam:ResourceTag/…`) of a resource's tags. */
-export function resourceTagValues(tags: readonly Tag[]): Record<string, ContextValue> {
+/**
+ * `aws:ResourceTag/…` and the older `iam:ResourceTag/…` of a user's or a role's tags: the Service
+ * Authorization Reference gives iam:ResourceTag to those two resource types only (an OIDC or SAML
+ * provider, a policy or an MFA device has aws:ResourceTag alone: tag-context.ts).
+ */
+export function entityTagValues(tags: readonly Tag[]): Record<string, ContextValue> {
   return sharedResourceTagValues(tags, true);
 }
 

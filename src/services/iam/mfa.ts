@@ -11,6 +11,7 @@ import { WireError } from '../../protocols/wire-error.js';
 import type { MfaDevice, Row, StoreReader, StoreWriter } from '../../store/types.js';
 import { type CallContext, operation } from '../operation.js';
 import { type Params, RULES } from '../params.js';
+import { resourceTagValues } from '../tag-context.js';
 import { checkDistinctTagKeys, createTargets, mustGet, now, pageList, readPage } from './common.js';
 import { userNameOrSelf, userTarget } from './users.js';
 
@@ -221,7 +222,12 @@ const deleteVirtualMfaDevice = operation({
   name: 'DeleteVirtualMFADevice',
   action: 'iam:DeleteVirtualMFADevice',
   parse: (p) => ({ serial: p.str('SerialNumber', SERIAL) }),
-  targets: async (i) => [{ resource: i.serial }],
+  // The device's tags: the mfa resource type has aws:ResourceTag ("TagMFADevice": "You can use tags
+  // to restrict access to only an IAM virtual MFA device that has a specified tag attached").
+  async targets(i, ctx) {
+    const row = await deviceOf(ctx.deps.store, ctx.caller.accountId, i.serial);
+    return [{ resource: i.serial, values: resourceTagValues(row?.body.tags ?? []) }];
+  },
   async run(i, ctx) {
     await ctx.deps.store.write(async (tx) => {
       const row = await mustDevice(tx, ctx.caller.accountId, i.serial);

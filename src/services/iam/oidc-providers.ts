@@ -14,7 +14,8 @@ import { WireError } from '../../protocols/wire-error.js';
 import { type OidcProvider, type Row, StoreError, type StoreReader } from '../../store/types.js';
 import { type AnyOperation, type AuthTarget, type CallContext, operation } from '../operation.js';
 import { type Params, RULES, type StringRule } from '../params.js';
-import { checkDistinctTagKeys, now, requestTagValues, resourceTagValues } from './common.js';
+import { resourceTagValues } from '../tag-context.js';
+import { checkDistinctTagKeys, now, requestTagValues } from './common.js';
 import { tagOperations } from './tagging.js';
 
 /** "You cannot register more than 100 client IDs with a single IAM OIDC provider" (CreateOpenIDConnectProvider). */

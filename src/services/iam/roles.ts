@@ -12,12 +12,12 @@ import {
   createTargets,
   deleteConflict,
   entityArn,
+  entityTagValues,
   iamArn,
   mustGet,
   now,
   ownerKey,
   pathListing,
-  resourceTagValues,
   roleXml,
 } from './common.js';
 import { checkTrustDocument } from './documents.js';
@@ -34,7 +34,7 @@ export async function roleTarget(
   return {
     resource: e.arn,
     values: {
-      ...resourceTagValues(e.tags),
+      ...entityTagValues(e.tags),
       ...(e.boundary === undefined ? {} : { 'iam:PermissionsBoundary': e.boundary }),
       ...extra,
     },

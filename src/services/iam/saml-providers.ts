@@ -13,7 +13,8 @@ import { WireError } from '../../protocols/wire-error.js';
 import type { Row, SamlProvider, StoreReader } from '../../store/types.js';
 import { type AnyOperation, type AuthTarget, type CallContext, operation } from '../operation.js';
 import { RULES, type StringRule } from '../params.js';
-import { checkDistinctTagKeys, now, requestTagValues, resourceTagValues } from './common.js';
+import { resourceTagValues } from '../tag-context.js';
+import { checkDistinctTagKeys, now, requestTagValues } from './common.js';
 import { tagOperations } from './tagging.js';
 import { alreadyExists } from './users.js';
 

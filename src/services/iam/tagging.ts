@@ -9,6 +9,7 @@ import { WireError } from '../../protocols/wire-error.js';
 import type { ManagedPolicy, Role, StoreReader, Tag, User } from '../../store/types.js';
 import { type AnyOperation, type AuthTarget, type CallContext, operation } from '../operation.js';
 import { RULES, type StringRule } from '../params.js';
+import { resourceTagValues } from '../tag-context.js';
 import {
   checkDistinctTagKeys,
   checkPolicyArn,
@@ -17,7 +18,6 @@ import {
   pageList,
   readPage,
   requestTagValues,
-  resourceTagValues,
 } from './common.js';
 import { changeRole, roleTarget } from './roles.js';
 import { checkBoundary, userRow, userTarget } from './users.js';

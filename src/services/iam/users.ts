@@ -14,13 +14,13 @@ import {
   createTargets,
   deleteConflict,
   entityArn,
+  entityTagValues,
   findPolicy,
   iamArn,
   mustGet,
   now,
   ownerKey,
   pathListing,
-  resourceTagValues,
   userXml,
 } from './common.js';
 
@@ -34,7 +34,7 @@ export async function userTarget(
   return {
     resource: e.arn,
     values: {
-      ...resourceTagValues(e.tags),
+      ...entityTagValues(e.tags),
       ...(e.boundary === undefined ? {} : { 'iam:PermissionsBoundary': e.boundary }),
       ...extra,
     },

@@ -13,6 +13,7 @@ import type { Row, Tag } from '../../store/types.js';
 import { checkDocument, policySize } from '../iam/documents.js';
 import type { AuthTarget, CallContext } from '../operation.js';
 import type { Params } from '../params.js';
+import { resourceTagValues } from '../tag-context.js';
 
 /** "The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters." */
 export const PACKED_LIMIT = 2048;
@@ -143,7 +144,11 @@ export async function trustTargets(
   const account = ROLE_ARN.exec(roleArn)?.[1];
   const base: AuthTarget = {
     resource: roleArn,
-    values,
+    // The role's tags: the Service Authorization Reference lists iam:ResourceTag/${TagKey} for
+    // AssumeRole on the role resource (which also carries aws:ResourceTag/${TagKey}), and the ABAC
+    // tutorial ("IAM tutorial: Define permissions to access AWS resources based on tags") allows
+    // sts:AssumeRole by iam:ResourceTag/access-project.
+    values: role === undefined ? values : { ...resourceTagValues(role.body.tags, true), ...values },
     resourceMustAllow: true,
     ...(trust === undefined ? {} : { resourcePolicy: trust }),
     ...(account === undefined ? {} : { resourceAccount: account }),

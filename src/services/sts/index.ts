@@ -181,17 +181,23 @@ const assumeRole = operation<AssumeRoleInput>({
     if (i.serial !== undefined && i.code !== undefined) {
       i.mfaTime = await useMfaCode(ctx, ctx.caller.userName, i.serial, i.code);
     }
+    // A source identity carried over from the calling session (role chaining) is set on the new
+    // session as if given: "permissions for sts:SetSourceIdentity are required in both the
+    // permissions policy of the principal who is assuming the role and in the role trust policy of
+    // the target role", and "the sts:SourceIdentity key is present in the request" ("Monitor and
+    // control actions taken with assumed roles", IAM User Guide).
+    const sourceIdentity = i.sourceIdentity ?? ctx.caller.session?.sourceIdentity;
     const values: Record<string, ContextValue> = {
       'sts:RoleSessionName': i.sessionName,
       ...(i.externalId === undefined ? {} : { 'sts:ExternalId': i.externalId }),
       ...(i.tags.length > 0 ? requestTagValues(i.tags) : {}),
       ...(i.transitiveKeys.length > 0 ? { 'sts:TransitiveTagKeys': i.transitiveKeys } : {}),
-      ...(i.sourceIdentity === undefined ? {} : { 'sts:SourceIdentity': i.sourceIdentity }),
+      ...(sourceIdentity === undefined ? {} : { 'sts:SourceIdentity': sourceIdentity }),
       ...(i.mfaTime === undefined ? {} : { 'aws:MultiFactorAuthPresent': 'true', 'aws:MultiFactorAuthAge': '0' }),
     };
     return trustTargets(ctx, i.roleArn, values, {
       tags: i.tags.length > 0,
-      sourceIdentity: i.sourceIdentity !== undefined,
+      sourceIdentity: sourceIdentity !== undefined,
     });
   },
   async run(i, ctx) {

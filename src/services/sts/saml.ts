@@ -82,7 +82,7 @@ const assumeRoleWithSaml = operation<SamlInput>({
   parse: (p) => ({
     roleArn: p.str('RoleArn', RULES.arn),
     providerArn: p.str('PrincipalArn', RULES.arn),
-    samlAssertion: p.str('SAMLAssertion', { required: true, min: 4, max: 100_000 }),
+    samlAssertion: p.str('SAMLAssertion', { required: true, min: 4, max: 100_000, sensitive: true }),
     duration: p.int('DurationSeconds', 900, 43200),
     policy: p.str('Policy', { min: 1, max: 2048, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' }),
     policyArns: readPolicyArns(p),

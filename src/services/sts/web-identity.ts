@@ -76,7 +76,7 @@ const assumeRoleWithWebIdentity = operation<WebIdentityInput>({
     const input: WebIdentityInput = {
       roleArn: p.str('RoleArn', RULES.arn),
       sessionName: p.str('RoleSessionName', { required: true, min: 2, max: 64, pattern: '[\\w+=,.@-]*' }),
-      token: p.str('WebIdentityToken', { required: true, min: 4, max: 20000 }),
+      token: p.str('WebIdentityToken', { required: true, min: 4, max: 20000, sensitive: true }),
       duration: p.int('DurationSeconds', 900, 43200),
       policy: p.str('Policy', { min: 1, max: 2048, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' }),
       policyArns: readPolicyArns(p),

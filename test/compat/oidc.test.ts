@@ -782,12 +782,14 @@ describe('AssumeRoleWithWebIdentity with a real OpenID provider', { concurrency:
     const asRole = iamClient(server.url, session);
     await asRole.send(new iam.ListGroupsCommand({}));
     asRole.destroy();
-    // The transitive tag (team) carries on through role chaining; project does not.
+    // The transitive tag (team) carries on through role chaining; project does not. The source
+    // identity carries on too, so the next role's trust must allow sts:SetSourceIdentity ("Monitor
+    // and control actions taken with assumed roles", IAM User Guide).
     await root.send(
       new iam.CreateRoleCommand({
         RoleName: 'chained',
         AssumeRolePolicyDocument: doc([
-          { Effect: 'Allow', Principal: { AWS: role('tagged') }, Action: 'sts:AssumeRole' },
+          { Effect: 'Allow', Principal: { AWS: role('tagged') }, Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'] },
         ]),
       }),
     );

@@ -4,6 +4,7 @@
  * users and roles only; and creating a tagged virtual MFA device also needs iam:TagMFADevice.
  */
 
+import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as iam from '@aws-sdk/client-iam';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -144,6 +145,21 @@ describe('IAM condition keys per action and resource type', { concurrency: false
       /with an explicit deny/,
     );
     await cleaner.send(new iam.DeleteVirtualMFADeviceCommand({ SerialNumber: `arn:aws:iam::${A}:mfa/spare` }));
+    // Its tags change and list like any IAM resource's (TagMFADevice, UntagMFADevice, ListMFADeviceTags).
+    const keep = `arn:aws:iam::${A}:mfa/keepme`;
+    await root.send(new iam.TagMFADeviceCommand({ SerialNumber: keep, Tags: [{ Key: 'Owner', Value: 'ops' }] }));
+    const listed = await root.send(new iam.ListMFADeviceTagsCommand({ SerialNumber: keep }));
+    assert.deepEqual(
+      listed.Tags?.map((t) => `${t.Key}=${t.Value}`),
+      ['Owner=ops', 'keep=yes'],
+    );
+    await rejectsWith(
+      cleaner.send(new iam.UntagMFADeviceCommand({ SerialNumber: keep, TagKeys: ['keep'] })),
+      'AccessDenied',
+    );
+    await root.send(new iam.UntagMFADeviceCommand({ SerialNumber: keep, TagKeys: ['keep'] }));
+    await cleaner.send(new iam.DeleteVirtualMFADeviceCommand({ SerialNumber: keep }));
+    await rejectsWith(root.send(new iam.ListMFADeviceTagsCommand({ SerialNumber: keep })), 'NoSuchEntityException');
     // An OIDC provider has aws:ResourceTag only (the Service Authorization Reference's oidc-provider).
     const provider = await root.send(
       new iam.CreateOpenIDConnectProviderCommand({

@@ -7,12 +7,14 @@
 
 import QRCode from 'qrcode';
 import { base32Decode, matchStep, newSeed } from '../../auth/totp.js';
+import type { ContextValue } from '../../policy/index.js';
 import { WireError } from '../../protocols/wire-error.js';
 import type { MfaDevice, Row, StoreReader, StoreWriter } from '../../store/types.js';
-import { type CallContext, operation } from '../operation.js';
+import { type AuthTarget, type CallContext, operation } from '../operation.js';
 import { type Params, RULES } from '../params.js';
 import { resourceTagValues } from '../tag-context.js';
 import { checkDistinctTagKeys, createTargets, mustGet, now, pageList, readPage } from './common.js';
+import { tagOperations } from './tagging.js';
 import { userNameOrSelf, userTarget } from './users.js';
 
 const SERIAL = { required: true, min: 9, max: 256, pattern: '[\\w+=/:,.@-]+' } as const;
@@ -222,12 +224,7 @@ const deleteVirtualMfaDevice = operation({
   name: 'DeleteVirtualMFADevice',
   action: 'iam:DeleteVirtualMFADevice',
   parse: (p) => ({ serial: p.str('SerialNumber', SERIAL) }),
-  // The device's tags: the mfa resource type has aws:ResourceTag ("TagMFADevice": "You can use tags
-  // to restrict access to only an IAM virtual MFA device that has a specified tag attached").
-  async targets(i, ctx) {
-    const row = await deviceOf(ctx.deps.store, ctx.caller.accountId, i.serial);
-    return [{ resource: i.serial, values: resourceTagValues(row?.body.tags ?? []) }];
-  },
+  targets: async (i, ctx) => [await deviceTarget(ctx, i.serial)],
   async run(i, ctx) {
     await ctx.deps.store.write(async (tx) => {
       const row = await mustDevice(tx, ctx.caller.accountId, i.serial);
@@ -299,7 +296,21 @@ const listVirtualMfaDevices = operation({
   },
 });
 
-/** The MFA device operations. */
+/**
+ * A device's authorization target, with its tags: the mfa resource type has aws:ResourceTag
+ * ("TagMFADevice": "You can use tags to restrict access to only an IAM virtual MFA device that has a
+ * specified tag attached").
+ */
+async function deviceTarget(
+  ctx: CallContext,
+  serial: string,
+  extra: Record<string, ContextValue> = {},
+): Promise<AuthTarget> {
+  const row = await deviceOf(ctx.deps.store, ctx.caller.accountId, serial);
+  return { resource: serial, values: { ...resourceTagValues(row?.body.tags ?? []), ...extra } };
+}
+
+/** The MFA device operations, with TagMFADevice, UntagMFADevice and ListMFADeviceTags. */
 export const MFA_OPERATIONS = [
   createVirtualMfaDevice,
   enableMfaDevice,
@@ -308,4 +319,17 @@ export const MFA_OPERATIONS = [
   deleteVirtualMfaDevice,
   listMfaDevices,
   listVirtualMfaDevices,
+  ...tagOperations<MfaDevice>({
+    noun: 'MFADevice',
+    param: 'SerialNumber',
+    rule: SERIAL,
+    target: deviceTarget,
+    read: async (ctx, serial) => (await mustDevice(ctx.deps.store, ctx.caller.accountId, serial)).body,
+    async change(ctx, serial, fn) {
+      await ctx.deps.store.write(async (tx) => {
+        const row = await mustDevice(tx, ctx.caller.accountId, serial);
+        await tx.update({ ...row, body: fn(row.body) });
+      });
+    },
+  }),
 ];

@@ -24,6 +24,9 @@ export const IAM_SAMPLES: Record<string, Record<string, string>> = {
   DeleteVirtualMFADevice: { SerialNumber: SERIAL },
   ListMFADevices: { UserName: 'target' },
   ListVirtualMFADevices: {},
+  TagMFADevice: { SerialNumber: SERIAL, 'Tags.member.1.Key': 'k', 'Tags.member.1.Value': 'v' },
+  UntagMFADevice: { SerialNumber: SERIAL, 'TagKeys.member.1': 'k' },
+  ListMFADeviceTags: { SerialNumber: SERIAL },
 };
 
 /** STS operation name to parameters (signed operations only). */

@@ -22,8 +22,8 @@ export interface ServerConfig {
   /** The largest Bedrock request body (InvokeModel's limit: 25,000,000 bytes, Amazon Bedrock API Reference). */
   maxModelBodyBytes: number;
   /**
-   * The most request-body bytes being received at once, across requests: a request whose body would
-   * go past it is refused (ServiceUnavailable, 503) before it is read.
+   * The most request-body bytes held at once by requests whose bodies are still being read, counted
+   * as they arrive: a body that would go past it is refused (ServiceUnavailable, 503).
    */
   maxReceivingBodyBytes: number;
   /** How often access key last-used times are written (ms). */

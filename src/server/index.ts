@@ -123,48 +123,80 @@ async function writeStream(
 }
 
 /**
- * A body larger than this is large: it is read only while the bytes being received stay within
- * ServerConfig.maxReceivingBodyBytes, and on the restJson1 endpoint only after
- * Authenticator.checkSigner has found the request's key, so that nobody without one can make the
- * server hold megabytes. Smaller bodies (every ordinary Converse and IAM call) skip both.
+ * A Bedrock request that may carry a body larger than this is read only after
+ * Authenticator.checkSigner has found the access key ID (or session token) its signature names, in a
+ * credential scope the endpoint serves: a client with no key ID at all cannot make the server receive
+ * megabytes. (A key ID is not a secret, so this is a filter, not a guarantee: the receiving budget
+ * below is what bounds memory.) Smaller bodies, every ordinary Converse, skip the check.
  */
-const LARGE_BODY_BYTES = 64 * 1024;
+const CHECK_SIGNER_ABOVE = 64 * 1024;
 
 /**
- * The most body bytes a request may make the server hold: its Content-Length; none for an HTTP/1.1
- * request with neither that nor Transfer-Encoding (it has no body, RFC 9112 section 6.3); else the
- * limit (a chunked body, or HTTP/2 DATA frames without a declared length).
+ * True when a request may carry more than CHECK_SIGNER_ABOVE bytes: its Content-Length says so, or
+ * it has a body of unknown length (HTTP/1.1 Transfer-Encoding; an HTTP/2 stream that did not end with
+ * its headers). An HTTP/1.1 request with neither header has no body (RFC 9112 section 6.3).
  */
-function bytesToHold(req: AnyRequest, limit: number): number {
+function mayBeLarge(req: AnyRequest): boolean {
   const declared = req.headers['content-length'];
-  if (declared === undefined) {
-    return req.httpVersionMajor === 1 && req.headers['transfer-encoding'] === undefined ? 0 : limit;
+  if (declared !== undefined) {
+    const n = Number(declared);
+    return !(Number.isSafeInteger(n) && n >= 0 && n <= CHECK_SIGNER_ABOVE);
   }
-  const n = Number(declared);
-  return Number.isSafeInteger(n) && n >= 0 ? Math.min(n, limit) : limit;
+  if (req.httpVersionMajor === 1) return req.headers['transfer-encoding'] !== undefined;
+  return (req as Http2ServerRequest).stream?.endAfterHeaders !== true;
 }
 
-/** Reads a request body up to `limit` bytes; undefined when it is larger (the rest is not read). */
-function readBody(req: AnyRequest, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? '0');
-    if (declared > limit) {
-      resolve(undefined);
+/**
+ * The request-body bytes held right now by requests whose bodies are still being read, across
+ * requests, and their bound (ServerConfig.maxReceivingBodyBytes). Bytes count as they arrive, so a
+ * stalled upload holds what it has sent, not what it declared.
+ */
+class ReceivingBudget {
+  held = 0;
+  constructor(readonly max: number) {}
+}
+
+/**
+ * A request body read whole, or why not: larger than the limit (the rest is not kept), past the
+ * receiving budget, or the client went away before the end (or sent less than its Content-Length).
+ */
+type BodyRead = Buffer | 'too-large' | 'busy' | 'aborted';
+
+/** Reads a request body up to `limit` bytes within the receiving budget. */
+function readBody(req: AnyRequest, limit: number, budget: ReceivingBudget): Promise<BodyRead> {
+  return new Promise((resolve) => {
+    const declared = req.headers['content-length'];
+    if (Number(declared ?? '0') > limit) {
+      resolve('too-large');
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        resolve(undefined);
-        return;
+    let settled = false;
+    const settle = (result: BodyRead): void => {
+      if (settled) return;
+      settled = true;
+      budget.held -= size;
+      req.removeListener('data', onData);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
+      if (size + chunk.length > limit) settle('too-large');
+      else if (budget.held + chunk.length > budget.max) settle('busy');
+      else {
+        size += chunk.length;
+        budget.held += chunk.length;
+        chunks.push(chunk);
       }
-      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => {
+      // An HTTP/2 stream the client reset mid-body ends with what arrived: short of its length.
+      const whole = declared === undefined || Number(declared) === size;
+      settle(whole ? (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)) : 'aborted');
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', () => settle('aborted'));
+    req.on('close', () => settle('aborted'));
   });
 }
 
@@ -238,8 +270,7 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
 
   const logRequest = requestLogger(log);
   let inFlight = 0;
-  /** Large body bytes being received right now, by declared size (see LARGE_BODY_BYTES). */
-  let receiving = 0;
+  const receiving = new ReceivingBudget(config.maxReceivingBodyBytes);
   let drained: (() => void) | undefined;
   let closing: Promise<void> | undefined;
 
@@ -268,27 +299,21 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
       http2: req.httpVersionMajor === 2,
     };
     const now = new Date();
-    const size = bytesToHold(req, limit);
-    const large = size > LARGE_BODY_BYTES;
-    // Only large bodies count against the budget.
-    const hold = large ? size : 0;
-    if (large && receiving + hold > config.maxReceivingBodyBytes) {
-      const code = query ? 'ServiceUnavailable' : 'ServiceUnavailableException';
-      return refused(new WireError(code, 'The server is receiving too many large request bodies; retry later.', 503));
-    }
-    if (large && !query) {
+    if (!query && mayBeLarge(req)) {
       const refusal = await checkRestSigner(head, now, requestId, deps);
       if (refusal !== undefined) return refusal;
     }
-    receiving += hold;
-    let body: Buffer | undefined;
-    try {
-      body = await readBody(req, limit);
-    } finally {
-      receiving -= hold;
-    }
-    if (body === undefined) {
+    const body = await readBody(req, limit, receiving);
+    if (body === 'too-large') {
       return refused(new WireError('RequestEntityTooLarge', `Request body is larger than ${limit} bytes.`, 413));
+    }
+    if (body === 'busy') {
+      const code = query ? 'ServiceUnavailable' : 'ServiceUnavailableException';
+      return refused(new WireError(code, 'The server is receiving too many request bodies; retry later.', 503));
+    }
+    if (body === 'aborted') {
+      // Nobody reads this answer: the client is gone. It is logged as a refusal, not as a failure.
+      return refused(new WireError('RequestAborted', 'The request body was not received whole.', 400));
     }
     const signed = { ...head, body };
     const env = { sourceIp: sourceIp(req), secureTransport: false, now };
@@ -370,9 +395,13 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
     socket.on('close', () => sockets.delete(socket));
     // Until its first bytes, a connection is nobody's: the HTTP servers' own timeouts start only
     // once it is handed to them, so a connection that never speaks is closed here.
-    socket.setTimeout(h1.headersTimeout, () => socket.destroy());
+    const silent = (): void => {
+      socket.destroy();
+    };
+    socket.setTimeout(h1.headersTimeout, silent);
     socket.once('data', (first: Buffer) => {
       socket.setTimeout(0);
+      socket.off('timeout', silent);
       socket.pause();
       if (first.subarray(0, 3).toString('latin1') === 'PRI') {
         // The HTTP/2 session reads its socket's native handle, past anything unshifted, so it gets

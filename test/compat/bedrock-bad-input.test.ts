@@ -8,10 +8,11 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { ListFoundationModelsCommand } from '@aws-sdk/client-bedrock';
 import fc from 'fast-check';
 import { REST_OPERATIONS } from '../../src/server/rest-endpoint.ts';
 import { startBasalt, type TestServer } from '../support/basalt.js';
-import { rootCredentials } from '../support/clients.js';
+import { bedrockClient, rootCredentials } from '../support/clients.js';
 import { rawRequest, signedPost, signedRequest } from '../support/query.js';
 
 /** Fills an operation's path template with these labels (percent-encoded). */
@@ -232,24 +233,28 @@ describe('bad input to the Bedrock API', { concurrency: false }, () => {
     assert.match(await unknownKey.answer, /^HTTP\/1\.1 403[\s\S]*x-amzn-errortype: UnrecognizedClientException/i);
     unknownKey.socket.destroy();
 
-    // A known key's uploads are read (the signature is checked with the body), but the bytes being
-    // received at once are bounded (100,000,000): four stalled 25,000,000-byte bodies fill it, and
-    // a fifth large body is refused at once with a retryable 503.
-    const stalled = await Promise.all([1, 2, 3, 4].map(() => stalledUpload(knownKeyHeaders(25_000_000), 10)));
-    // The server takes the four heads before the fifth: one answered request on each connection
-    // would not prove it, so wait until a fifth is refused (or give up after a few seconds).
+    // A known key's uploads are read (the signature is checked with the body), but the body bytes
+    // held at once are bounded (100,000,000), counted as they arrive: four uploads stalled after
+    // 24,900,000 bytes each hold 99,600,000, and a body that would go past the bound is refused with
+    // a retryable 503 as soon as it does.
+    const stalled = await Promise.all([1, 2, 3, 4].map(() => stalledUpload(knownKeyHeaders(25_000_000), 24_900_000)));
+    // The server reads the four uploads before a probe goes past the bound: try until one does.
     let fifth = '';
     for (let i = 0; i < 50 && !fifth.startsWith('HTTP/1.1 503'); i++) {
-      const probe = await stalledUpload(knownKeyHeaders(25_000_000), 10);
-      fifth = await Promise.race([probe.answer, new Promise<string>((r) => setTimeout(() => r(''), 100))]);
+      const probe = await stalledUpload(knownKeyHeaders(1_000_000), 1_000_000);
+      fifth = await probe.answer;
       probe.socket.destroy();
+      if (!fifth.startsWith('HTTP/1.1 503')) await new Promise((r) => setTimeout(r, 100));
     }
     assert.match(fifth, /^HTTP\/1\.1 503[\s\S]*x-amzn-errortype: ServiceUnavailableException/i);
-    // Small bodies are not held up.
+    // A request without a body is not held up (over HTTP/2 too: a stream that ends with its headers).
     const small = await signedRequest(server.url, rootCredentials, 'GET', '/foundation-models', '', {
       service: 'bedrock',
     });
     assert.equal(small.status, 200, small.text);
+    const overH2 = bedrockClient(server.url, rootCredentials, true);
+    assert.ok(((await overH2.send(new ListFoundationModelsCommand({}))).modelSummaries?.length ?? 0) > 0);
+    overH2.destroy();
     // A client that goes away gives its share back: a large body is read again afterwards.
     for (const s of stalled) s.socket.destroy();
     let after = '';

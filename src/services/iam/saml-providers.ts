@@ -115,7 +115,7 @@ const createSamlProvider = operation({
     metadata: p.str('SAMLMetadataDocument', { ...METADATA_RULE, required: true }),
     tags: p.tags(),
     mode: p.oneOf('AssertionEncryptionMode', ['Required', 'Allowed'] as const),
-    addKey: p.str('AddPrivateKey', { min: 1, max: 16384 }),
+    addKey: p.str('AddPrivateKey', { min: 1, max: 16384, sensitive: true }),
   }),
   async targets(i, ctx) {
     const arn = samlProviderArn(ctx.caller.accountId, i.name);
@@ -191,7 +191,7 @@ const updateSamlProvider = operation({
     arn: p.str('SAMLProviderArn', RULES.arn),
     metadata: p.str('SAMLMetadataDocument', METADATA_RULE),
     mode: p.oneOf('AssertionEncryptionMode', ['Required', 'Allowed'] as const),
-    addKey: p.str('AddPrivateKey', { min: 1, max: 16384 }),
+    addKey: p.str('AddPrivateKey', { min: 1, max: 16384, sensitive: true }),
     removeKey: p.str('RemovePrivateKey', { min: 1 }),
   }),
   targets: async (i, ctx) => [await providerTarget(ctx, i.arn)],

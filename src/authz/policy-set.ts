@@ -113,8 +113,9 @@ async function ownerPolicies(
     out.push(compileStored(row.body.document, 'identity'));
   }
   for (const row of await store.list('attachment', accountId, { owner })) {
-    const doc = await managedPolicyDocument(store, row.body.policyArn);
-    if (doc !== undefined) out.push(compileStored(doc, 'identity'));
+    const now = await managedPolicyNow(store, row.body.policyArn);
+    if (now === undefined || (row.body.policyId !== undefined && row.body.policyId !== now.id)) continue;
+    out.push(compileStored(now.document, 'identity'));
   }
 }
 
@@ -204,6 +205,9 @@ export async function loadCallerPolicies(store: StoreReader, caller: Caller): Pr
   return { set: { identity, boundary, session }, base: baseValues(caller, tags), gone };
 }
 
+/** How many times a caller's policies are read outside a transaction before reading them inside one. */
+const STABLE_LOAD_ATTEMPTS = 3;
+
 /** A caller's key in the cache: sessions differ by their policies and tags, so each is cached on its own. */
 function cacheKey(caller: Caller): string {
   return `${caller.accountId}\u0000${caller.arn}\u0000${caller.userId}\u0000${caller.session === undefined ? '' : caller.accessKeyId}`;
@@ -228,26 +232,39 @@ export class PolicyCache {
     return revision === this.revision ? this.entries.get(cacheKey(caller)) : undefined;
   }
 
-  /** The caller's policies as of `revision` (read now when not given). */
+  /**
+   * The caller's policies as of `revision` (read now when not given). They are read in several
+   * queries, so they are used only when the revision was the same before the first and after the
+   * last: a write between them (a group renamed between reading the memberships and the group's
+   * policies) would otherwise give a mix of two states that may lack a Deny both of them have. A
+   * load that keeps being overtaken is made inside a write transaction, which no other write
+   * interleaves.
+   */
   async get(caller: Caller, current?: number): Promise<CallerPolicies> {
-    const revision = current ?? (await this.store.revision());
-    if (revision !== this.revision) {
-      this.entries.clear();
-      this.revision = revision;
-    }
+    let revision = current ?? (await this.store.revision());
     const key = cacheKey(caller);
-    let found = this.entries.get(key);
-    if (found === undefined) {
-      found = await loadCallerPolicies(this.store, caller);
-      // INVARIANT: only cache what was read at the revision the cache holds. Another request may
-      // have moved the cache to a newer revision while this one loaded (what it loaded may predate
-      // that revision's write), or a write may have landed between its reads: either way it is
-      // used for this request only, and the next request reloads.
-      if (this.revision === revision && (await this.store.revision()) === revision) {
-        if (this.entries.size >= this.limit) this.entries.clear();
-        this.entries.set(key, found);
+    for (let attempt = 1; ; attempt++) {
+      if (revision !== this.revision) {
+        this.entries.clear();
+        this.revision = revision;
       }
+      const found = this.entries.get(key);
+      if (found !== undefined) return found;
+      const loaded = await loadCallerPolicies(this.store, caller);
+      // Fresh: SQLite reads are synchronous, so the load may have run within the turn whose revision
+      // the store shares, while another process committed.
+      const after = await this.store.revision(true);
+      if (after === revision) {
+        // INVARIANT: only cache what was read at the revision the cache holds (another request
+        // may have moved it on while this one loaded).
+        if (this.revision === revision) {
+          if (this.entries.size >= this.limit) this.entries.clear();
+          this.entries.set(key, loaded);
+        }
+        return loaded;
+      }
+      if (attempt >= STABLE_LOAD_ATTEMPTS) return this.store.write((tx) => loadCallerPolicies(tx, caller));
+      revision = after;
     }
-    return found;
   }
 }

@@ -288,8 +288,8 @@ export function storeOver(driver: Driver): Store {
         }
       });
     },
-    revision: () => {
-      if (turnRevision !== undefined) return turnRevision;
+    revision: (fresh = false) => {
+      if (turnRevision !== undefined && !fresh) return turnRevision;
       // INVARIANT: the marker is read before the revision, so a commit between the two changes the
       // marker and the next call reads again; a revision is reused only under the very marker that
       // preceded its read.

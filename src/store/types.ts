@@ -109,6 +109,12 @@ export interface Attachment {
   ownerKind: OwnerKind;
   ownerName: string;
   policyArn: string;
+  /**
+   * The unique ID of the policy when it was attached (absent on rows written before it was kept): a
+   * policy deleted and recreated under the same ARN is another policy, and the attachment grants
+   * nothing of it.
+   */
+  policyId?: string;
 }
 
 /** Membership of a user in a group. Key: `groupKey/userKey`; owner: the user key; target: the group key. */
@@ -345,9 +351,10 @@ export interface Store extends StoreReader {
   /**
    * The current revision: every committed write increases it. Calls in one event-loop turn share
    * one read; a write of this process is seen by every call after it commits, another process's
-   * from the next turn.
+   * from the next turn. `fresh` reads it now, not shared with the turn's earlier calls: for a check
+   * that no commit of any process landed between two points of one turn.
    */
-  revision(): Promise<number>;
+  revision(fresh?: boolean): Promise<number>;
   /** Closes connections; pending writes finish first. */
   close(): Promise<void>;
 }

@@ -269,10 +269,13 @@ const deleteOp = restOperation({
   targets: async (i, ctx) => [await profileTarget(ctx, i.identifier)],
   async run(i, ctx) {
     const row = await findResource(ctx.deps.store, 'inference-profile', ctx, i.identifier);
-    if (row === undefined) {
-      throw new WireError('ResourceNotFoundException', `Application inference profile ${i.identifier} does not exist.`);
-    }
-    await ctx.deps.store.write((tx) => tx.delete('inference-profile', row.accountId, row.key));
+    const missing = () =>
+      new WireError('ResourceNotFoundException', `Application inference profile ${i.identifier} does not exist.`);
+    if (row === undefined) throw missing();
+    await ctx.deps.store.write(async (tx) => {
+      // A concurrent delete that won leaves this one nothing to delete: it fails as if it came later.
+      if (!(await tx.delete('inference-profile', row.accountId, row.key))) throw missing();
+    });
     return { kind: 'json', body: {} };
   },
 });

@@ -235,7 +235,7 @@ const updateOp = restOperation({
   async run(i, ctx) {
     const found = await findProvisioned(ctx, i.identifier);
     if (found === undefined) throw missing(i.identifier);
-    const modelArn = i.newModelId === undefined ? found.modelArn : foundationModelOf(i.newModelId, ctx.env.region);
+    const newModelArn = i.newModelId === undefined ? undefined : foundationModelOf(i.newModelId, ctx.env.region);
     await ctx.deps.store.write(async (tx) => {
       const row = await tx.get('provisioned-model', ctx.caller.accountId, regionalKey(found.region, found.id));
       if (row === undefined) throw missing(i.identifier);
@@ -256,7 +256,8 @@ const updateOp = restOperation({
         body: {
           ...row.body,
           name: i.newName ?? row.body.name,
-          modelArn,
+          // The row as read in this transaction: a model changed by a concurrent update stays changed.
+          modelArn: newModelArn ?? row.body.modelArn,
           lastModifiedAt: nowIso(ctx),
         },
       });
@@ -275,9 +276,12 @@ const deleteOp = restOperation({
   async run(i, ctx) {
     const found = await findProvisioned(ctx, i.identifier);
     if (found === undefined) throw missing(i.identifier);
-    await ctx.deps.store.write((tx) =>
-      tx.delete('provisioned-model', ctx.caller.accountId, regionalKey(found.region, found.id)),
-    );
+    await ctx.deps.store.write(async (tx) => {
+      // A concurrent delete that won leaves this one nothing to delete: it fails as if it came later.
+      if (!(await tx.delete('provisioned-model', ctx.caller.accountId, regionalKey(found.region, found.id)))) {
+        throw missing(i.identifier);
+      }
+    });
     return { kind: 'json', body: {} };
   },
 });

@@ -15,7 +15,7 @@ import { type Params, RULES } from '../params.js';
 import { resourceTagValues } from '../tag-context.js';
 import { checkDistinctTagKeys, createTargets, mustGet, now, pageList, readPage } from './common.js';
 import { tagOperations } from './tagging.js';
-import { userNameOrSelf, userTarget } from './users.js';
+import { alreadyExists, userNameOrSelf, userTarget } from './users.js';
 
 const SERIAL = { required: true, min: 9, max: 256, pattern: '[\\w+=/:,.@-]+' } as const;
 const CODE = { required: true, min: 6, max: 6, pattern: '[\\d]+' } as const;
@@ -75,8 +75,12 @@ export async function useMfaCode(
   if (step === undefined) throw invalid();
   await ctx.deps.store.write(async (tx) => {
     const row = await deviceOf(tx, accountId, serial);
+    // The device as checked above: not deactivated, moved to another user or given a new seed since.
+    if (row === undefined || row.owner !== found.owner || row.body.seedCiphertext !== found.body.seedCiphertext) {
+      throw unknown();
+    }
     // INVARIANT: checked again inside the write, so two requests racing with one code cannot both pass.
-    if (row === undefined || (row.body.lastStep !== undefined && step <= row.body.lastStep)) throw invalid();
+    if (row.body.lastStep !== undefined && step <= row.body.lastStep) throw invalid();
     await tx.update({ ...row, body: { ...row.body, lastStep: step } });
   });
   return nowSeconds;
@@ -108,9 +112,7 @@ const createVirtualMfaDevice = operation({
     };
     await ctx.deps.store
       .write((tx) => tx.insert({ kind: 'mfa-device', accountId, key: serialNumber, path: i.path, body: device }))
-      .catch(() => {
-        throw new WireError('EntityAlreadyExists', 'MFADevice entity at the same path and name already exists.');
-      });
+      .catch((e) => alreadyExists(e, 'MFADevice entity at the same path and name already exists.'));
     const label = encodeURIComponent(`basalt:${i.name}@${accountId}`);
     const png = await QRCode.toBuffer(`otpauth://totp/${label}?secret=${seed}&issuer=basalt`, { type: 'png' });
     // Both are blobs on the wire (base64): the seed as its base32 text, the QR code as PNG bytes.

@@ -48,10 +48,13 @@ function operationsFor(o: Owner): AnyOperation[] {
     async run(i, ctx) {
       checkPolicyArn(i.arn);
       const accountId = ctx.caller.accountId;
-      if ((await findPolicy(ctx.deps.store, ctx.caller.accountId, i.arn)) === undefined) {
-        throw new WireError('NoSuchEntity', `Policy ${i.arn} does not exist or is not attachable.`);
-      }
       await ctx.deps.store.write(async (tx) => {
+        // Inside the transaction: DeletePolicy refuses an attached policy in its own transaction, so
+        // a check made before this one could race it and attach a deleted policy.
+        const policy = await findPolicy(tx, accountId, i.arn);
+        if (policy === undefined) {
+          throw new WireError('NoSuchEntity', `Policy ${i.arn} does not exist or is not attachable.`);
+        }
         const owner = await mustGet(tx, o.kind, accountId, i.name);
         const ownerCol = ownerKey(o.kind, owner.body.name);
         const key = `${ownerCol}|${i.arn}`;
@@ -65,7 +68,7 @@ function operationsFor(o: Owner): AnyOperation[] {
           key,
           owner: ownerCol,
           target: i.arn,
-          body: { ownerKind: o.kind, ownerName: owner.body.name, policyArn: i.arn },
+          body: { ownerKind: o.kind, ownerName: owner.body.name, policyArn: i.arn, policyId: policy.id },
         });
       });
       return undefined;

@@ -158,6 +158,11 @@ const changePassword = operation({
       const current = await tx.get('login-profile', accountId, userName.toLowerCase());
       if (current === undefined)
         throw new WireError('NoSuchEntity', `Login Profile for User ${userName} cannot be found.`);
+      // The old password was verified against the hash read before this transaction: a password
+      // changed since (by UpdateLoginProfile or another ChangePassword) was not verified.
+      if (current.body.passwordHash !== row.body.passwordHash) {
+        throw new WireError('InvalidUserType', 'The old password is incorrect.');
+      }
       await tx.update({ ...current, body: { ...current.body, passwordHash, passwordResetRequired: false } });
     });
     return undefined;

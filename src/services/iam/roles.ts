@@ -9,6 +9,7 @@ import { type AuthTarget, type CallContext, operation } from '../operation.js';
 import { RULES } from '../params.js';
 import {
   checkDistinctTagKeys,
+  checkPolicyArn,
   createTargets,
   deleteConflict,
   entityArn,
@@ -55,11 +56,15 @@ export function roleRow(accountId: string, r: Role) {
 }
 
 /** Updates one role in a transaction. */
-export async function changeRole(ctx: CallContext, name: string, change: (r: Role) => Role): Promise<void> {
+export async function changeRole(
+  ctx: CallContext,
+  name: string,
+  change: (r: Role, tx: StoreWriter) => Role | Promise<Role>,
+): Promise<void> {
   const accountId = ctx.caller.accountId;
   await ctx.deps.store.write(async (tx) => {
     const row = await mustGet(tx, 'role', accountId, name);
-    await tx.update(roleRow(accountId, change(row.body)));
+    await tx.update(roleRow(accountId, await change(row.body, tx)));
   });
 }
 
@@ -82,7 +87,7 @@ const createRole = operation({
     checkDistinctTagKeys(i.tags);
     checkTrustDocument(i.trust);
     const trustPrincipals = await bindTrustPrincipals(ctx.deps.store, i.trust);
-    if (i.boundary !== undefined) await checkBoundary(ctx, i.boundary);
+    if (i.boundary !== undefined) checkPolicyArn(i.boundary);
     const role: Role = {
       name: i.roleName,
       path: i.path,
@@ -97,7 +102,10 @@ const createRole = operation({
       ...(i.boundary === undefined ? {} : { permissionsBoundary: i.boundary }),
     };
     await ctx.deps.store
-      .write((tx) => tx.insert(roleRow(ctx.caller.accountId, role)))
+      .write(async (tx) => {
+        if (i.boundary !== undefined) await checkBoundary(tx, ctx.caller.accountId, i.boundary);
+        await tx.insert(roleRow(ctx.caller.accountId, role));
+      })
       .catch((e) => alreadyExists(e, `Role with name ${i.roleName} already exists.`));
     return { Role: roleXml(role, false) };
   },

@@ -6,7 +6,7 @@
 
 import type { ContextValue } from '../../policy/index.js';
 import { WireError } from '../../protocols/wire-error.js';
-import type { ManagedPolicy, Role, StoreReader, Tag, User } from '../../store/types.js';
+import type { ManagedPolicy, Role, StoreReader, StoreWriter, Tag, User } from '../../store/types.js';
 import { type AnyOperation, type AuthTarget, type CallContext, operation } from '../operation.js';
 import { RULES, type StringRule } from '../params.js';
 import { resourceTagValues } from '../tag-context.js';
@@ -34,7 +34,12 @@ export interface Taggable<T extends { tags: Tag[] }> {
   change(ctx: CallContext, id: string, fn: (entity: T) => T): Promise<void>;
 }
 
-const USERS: Taggable<User> = {
+/** A taggable entity that a change may check against other rows, in the change's own transaction. */
+interface Bounded<T extends { tags: Tag[] }> extends Taggable<T> {
+  change(ctx: CallContext, id: string, fn: (entity: T, tx: StoreWriter) => T | Promise<T>): Promise<void>;
+}
+
+const USERS: Bounded<User> = {
   noun: 'User',
   param: 'UserName',
   rule: RULES.userName,
@@ -44,12 +49,12 @@ const USERS: Taggable<User> = {
     const accountId = ctx.caller.accountId;
     await ctx.deps.store.write(async (tx) => {
       const row = await mustGet(tx, 'user', accountId, id);
-      await tx.update(userRow(accountId, fn(row.body)));
+      await tx.update(userRow(accountId, await fn(row.body, tx)));
     });
   },
 };
 
-const ROLES: Taggable<Role> = {
+const ROLES: Bounded<Role> = {
   noun: 'Role',
   param: 'RoleName',
   rule: RULES.roleName,
@@ -139,7 +144,7 @@ export function tagOperations<T extends { tags: Tag[] }>(t: Taggable<T>): AnyOpe
   return [tag, untag, list];
 }
 
-function boundaryOperations<T extends { tags: Tag[]; permissionsBoundary?: string }>(t: Taggable<T>): AnyOperation[] {
+function boundaryOperations<T extends { tags: Tag[]; permissionsBoundary?: string }>(t: Bounded<T>): AnyOperation[] {
   const put = operation({
     name: `Put${t.noun}PermissionsBoundary`,
     action: `iam:Put${t.noun}PermissionsBoundary`,
@@ -147,8 +152,11 @@ function boundaryOperations<T extends { tags: Tag[]; permissionsBoundary?: strin
     // iam:PermissionsBoundary is the boundary being set (Service Authorization Reference, IAM).
     targets: async (i, ctx) => [await t.target(ctx, i.id, { 'iam:PermissionsBoundary': i.boundary })],
     async run(i, ctx) {
-      await checkBoundary(ctx, i.boundary);
-      await t.change(ctx, i.id, (e) => ({ ...e, permissionsBoundary: i.boundary }));
+      checkPolicyArn(i.boundary);
+      await t.change(ctx, i.id, async (e, tx) => {
+        await checkBoundary(tx, ctx.caller.accountId, i.boundary);
+        return { ...e, permissionsBoundary: i.boundary };
+      });
       return undefined;
     },
   });
@@ -170,8 +178,8 @@ function boundaryOperations<T extends { tags: Tag[]; permissionsBoundary?: strin
 
 /** Tag and boundary operations of users, roles and policies. */
 export const TAGGING_OPERATIONS: AnyOperation[] = [
-  ...tagOperations(USERS),
-  ...tagOperations(ROLES),
+  ...tagOperations<User>(USERS),
+  ...tagOperations<Role>(ROLES),
   ...tagOperations(POLICIES),
   ...boundaryOperations(USERS),
   ...boundaryOperations(ROLES),

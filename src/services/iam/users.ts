@@ -5,7 +5,7 @@
 
 import { ID_PREFIX, newUniqueId } from '../../auth/ids.js';
 import { WireError } from '../../protocols/wire-error.js';
-import { StoreError, type StoreWriter, SYSTEM_ACCOUNT, type User } from '../../store/types.js';
+import { StoreError, type StoreReader, type StoreWriter, SYSTEM_ACCOUNT, type User } from '../../store/types.js';
 import { type AuthTarget, type CallContext, operation } from '../operation.js';
 import { RULES } from '../params.js';
 import {
@@ -55,10 +55,15 @@ export function userNameOrSelf(ctx: CallContext, name: string | undefined): stri
   throw new WireError('ValidationError', 'Must specify userName when calling with non-User credentials');
 }
 
-/** Checks a boundary policy exists and is a managed policy (NoSuchEntity / InvalidInput as IAM). */
-export async function checkBoundary(ctx: CallContext, arn: string): Promise<void> {
+/**
+ * Checks a boundary policy exists and is a managed policy (NoSuchEntity / InvalidInput as IAM).
+ * Called inside the write transaction that sets the boundary: DeletePolicy refuses a policy in use
+ * as a boundary in its own transaction, so checking outside would let the two race and leave a
+ * boundary that names a deleted policy.
+ */
+export async function checkBoundary(tx: StoreReader, accountId: string, arn: string): Promise<void> {
   checkPolicyArn(arn);
-  if ((await findPolicy(ctx.deps.store, ctx.caller.accountId, arn)) === undefined) {
+  if ((await findPolicy(tx, accountId, arn)) === undefined) {
     throw new WireError('NoSuchEntity', `Scope ARN: ${arn} does not exist or is not attachable.`);
   }
 }
@@ -163,7 +168,7 @@ const createUser = operation({
     createTargets(iamArn(ctx.caller.accountId, 'user', i.path, i.userName), i.tags, 'iam:TagUser', i.boundary),
   async run(i, ctx) {
     checkDistinctTagKeys(i.tags);
-    if (i.boundary !== undefined) await checkBoundary(ctx, i.boundary);
+    if (i.boundary !== undefined) checkPolicyArn(i.boundary);
     const user: User = {
       name: i.userName,
       path: i.path,
@@ -174,7 +179,10 @@ const createUser = operation({
       ...(i.boundary === undefined ? {} : { permissionsBoundary: i.boundary }),
     };
     await ctx.deps.store
-      .write((tx) => tx.insert(userRow(ctx.caller.accountId, user)))
+      .write(async (tx) => {
+        if (i.boundary !== undefined) await checkBoundary(tx, ctx.caller.accountId, i.boundary);
+        await tx.insert(userRow(ctx.caller.accountId, user));
+      })
       .catch((e) => alreadyExists(e, `User with name ${i.userName} already exists.`));
     return { User: userXml(user, true) };
   },

@@ -28,6 +28,11 @@ export interface ServerConfig {
   maxReceivingBodyBytes: number;
   /** How often access key last-used times are written (ms). */
   lastUsedFlushMs: number;
+  /**
+   * How long a connection may sit idle, with no request in progress, before the server closes it
+   * (ms): HTTP/1.1 keep-alive, and HTTP/2 sessions with no open stream.
+   */
+  idleTimeoutMs: number;
   /** The model provider configuration file (YAML or JSON); every model runs on `echo` without one. */
   providerConfig?: string;
 }
@@ -62,6 +67,12 @@ export function readConfig(flags: ReadonlyMap<string, string>, env: NodeJS.Proce
     throw new ConfigError('BASALT_DATABASE_URL must start with postgres:// or postgresql://');
   }
   const masterKey = nonEmpty(env.BASALT_MASTER_KEY);
+  const idleText = nonEmpty(env.BASALT_IDLE_TIMEOUT_MS) ?? '65000';
+  if (!/^[1-9]\d{0,8}$/.test(idleText)) {
+    throw new ConfigError(
+      `BASALT_IDLE_TIMEOUT_MS must be a positive number of milliseconds, got ${JSON.stringify(idleText)}`,
+    );
+  }
   const providerConfig = pick('config', 'BASALT_CONFIG');
   return {
     host: pick('host', 'BASALT_HOST') ?? '127.0.0.1',
@@ -72,6 +83,7 @@ export function readConfig(flags: ReadonlyMap<string, string>, env: NodeJS.Proce
     maxModelBodyBytes: 25_000_000,
     maxReceivingBodyBytes: 100_000_000,
     lastUsedFlushMs: Number(nonEmpty(env.BASALT_LAST_USED_FLUSH_MS) ?? '30000'),
+    idleTimeoutMs: Number(idleText),
     ...(databaseUrl === undefined ? {} : { databaseUrl }),
     ...(accountId === undefined ? {} : { accountId }),
     ...(rootAccessKeyId === undefined ? {} : { rootAccessKeyId }),

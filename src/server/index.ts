@@ -19,12 +19,11 @@ import { WireError } from '../protocols/wire-error.js';
 import { loadProviderConfig } from '../providers/config.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { type CallSignal, LightSignal } from '../providers/signal.js';
-import { IAM_NAMESPACE } from '../services/iam/index.js';
 import { LastUsedRecorder } from '../services/last-used.js';
 import { openStore, type Store } from '../store/index.js';
 import { bootstrapFirstAccount, ensureDataDir, type FirstAccount, loadMasterKey } from './bootstrap.js';
 import type { ServerConfig } from './config.js';
-import { handleQuery, type QueryEndpointDeps } from './query-endpoint.js';
+import { handleQuery, namespaceBeforeBody, type QueryEndpointDeps } from './query-endpoint.js';
 import { requestLogger } from './request-log.js';
 import { checkRestSigner, handleRest, type RestAnswer } from './rest-endpoint.js';
 
@@ -287,7 +286,7 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
     const limit = query ? config.maxBodyBytes : config.maxModelBodyBytes;
     const refused = (error: WireError): RestAnswer => {
       const encoded = query
-        ? { ...queryError(IAM_NAMESPACE, error, requestId), headers: { 'content-type': 'text/xml' } }
+        ? { ...queryError(namespaceBeforeBody(head), error, requestId), headers: { 'content-type': 'text/xml' } }
         : jsonError(error);
       return { ...encoded, service: '', action: '', errorCode: error.code };
     };
@@ -379,12 +378,26 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
   }
 
   const h1 = http.createServer((req, res) => void handle(req, res));
-  h1.keepAliveTimeout = 65_000;
+  h1.keepAliveTimeout = config.idleTimeoutMs;
   const h2 = http2.createServer({}, (req, res) => void handle(req, res));
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on('session', (s) => {
     sessions.add(s);
     s.on('close', () => sessions.delete(s));
+    // An HTTP/2 session idle with no open stream is closed, as HTTP/1.1 keep-alive is; one with a
+    // stream open is left alone (a model call may send nothing for minutes), and its timer starts
+    // again at its next frame.
+    let open = 0;
+    s.on('stream', (stream) => {
+      open++;
+      stream.once('close', () => open--);
+    });
+    s.setTimeout(config.idleTimeoutMs);
+    s.on('timeout', () => {
+      // Node does not arm the timer again after it fires: it is set again to look once more later.
+      if (open === 0) s.close();
+      else s.setTimeout(config.idleTimeoutMs);
+    });
   });
 
   // One port for both: an HTTP/2 client with prior knowledge opens with the preface "PRI * HTTP/2.0".

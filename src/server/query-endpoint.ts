@@ -79,7 +79,7 @@ function serviceFor(scopeService: string | undefined, version: string | undefine
  * runs on unauthenticated input, where a backtracking pattern over a long header cost tens of
  * milliseconds per request.
  */
-function scopeServiceOf(req: IncomingSignedRequest): string | undefined {
+function scopeServiceOf(req: Pick<IncomingSignedRequest, 'headers' | 'rawQuery'>): string | undefined {
   const auth = req.headers.authorization;
   let credential: string;
   if (typeof auth === 'string') {
@@ -96,6 +96,15 @@ function scopeServiceOf(req: IncomingSignedRequest): string | undefined {
   const parts = credential.split('/', 5);
   if (parts.length < 5 || !/^\d{8}$/.test(parts[1] ?? '') || parts[3] === '') return undefined;
   return parts[3];
+}
+
+/**
+ * The XML namespace of an error answered before the body is read (too large, too many bodies at
+ * once): STS's when the signature's scope or the query string's Version names STS, else IAM's.
+ */
+export function namespaceBeforeBody(req: Pick<IncomingSignedRequest, 'headers' | 'rawQuery'>): string {
+  const version = req.rawQuery === '' ? undefined : (new URLSearchParams(req.rawQuery).get('Version') ?? undefined);
+  return serviceFor(scopeServiceOf(req), version).namespace;
 }
 
 /** Handles one awsQuery request whose body has been read. */

@@ -186,6 +186,18 @@ describe('bad input', { concurrency: false }, () => {
     );
     assert.equal(r.status, 413);
     assert.match(r.text, /RequestEntityTooLarge/);
+    assert.match(r.text, /xmlns="https:\/\/iam\.amazonaws\.com\/doc\/2010-05-08\/"/);
+    // Refused before the body is read, an STS request (its Version in the query string here) gets
+    // STS's namespace.
+    const sts = await rawRequest(
+      server.url,
+      'POST',
+      { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(body.length) },
+      body,
+      '/?Version=2011-06-15',
+    );
+    assert.equal(sts.status, 413);
+    assert.match(sts.text, /xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/"/);
     const alive = await callQuery(server.url, rootCredentials, 'ListUsers');
     assert.equal(alive.status, 200);
   });

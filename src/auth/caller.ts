@@ -11,8 +11,11 @@ import type { SessionClaims } from './session-token.js';
  * session. `session` is set for temporary credentials (from STS).
  */
 export interface Caller {
-  /** `federated`: an identity from an OIDC or SAML provider calling AssumeRoleWith… (no AWS credentials). */
-  type: 'root' | 'user' | 'assumedRole' | 'federated';
+  /**
+   * `federated`: an identity from an OIDC or SAML provider calling AssumeRoleWith… (no AWS
+   * credentials); `federatedUser`: a session from GetFederationToken.
+   */
+  type: 'root' | 'user' | 'assumedRole' | 'federated' | 'federatedUser';
   accountId: string;
   arn: string;
   /** `aws:userid`: the account ID for root, the unique ID (AIDA…) for a user. */

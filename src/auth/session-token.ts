@@ -25,8 +25,11 @@ export interface SessionClaims {
   accessKeyId: string;
   secretAccessKey: string;
   accountId: string;
-  /** `assumedRole` from AssumeRole; `user` / `root` from GetSessionToken. */
-  type: 'assumedRole' | 'user' | 'root';
+  /**
+   * `assumedRole` from AssumeRole; `user` / `root` from GetSessionToken; `federatedUser` from
+   * GetFederationToken.
+   */
+  type: 'assumedRole' | 'user' | 'root' | 'federatedUser';
   /** The session's ARN: `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`, or the user's or root's ARN. */
   arn: string;
   /** `aws:userid`: `AROA…:SESSION`, the user's AIDA… ID, or the account ID for root. */
@@ -37,6 +40,11 @@ export interface SessionClaims {
   sessionName?: string;
   /** For GetSessionToken sessions of IAM users. */
   userName?: string;
+  /**
+   * For federated user sessions: the IAM user who called GetFederationToken (absent when the root
+   * user did). Its policies as they stand, intersected with the session policies, are the session's.
+   */
+  federatedFrom?: { userName: string; userId: string };
   sourceIdentity?: string;
   /** Session tags (they override the role's tags of the same key). */
   tags: Tag[];

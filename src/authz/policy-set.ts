@@ -28,6 +28,10 @@ export interface CallerPolicies {
 /** A policy with no statement: as a boundary or session policy, it allows nothing. */
 const EMPTY_POLICY = '{"Version":"2012-10-17","Statement":[]}';
 
+/** Everything, as an identity policy: the root user's permissions for a session it federated. */
+const ALLOW_ALL = (): CompiledPolicy =>
+  compileStored('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}', 'identity');
+
 const compiledByText = new Map<string, CompiledPolicy>();
 const COMPILED_LIMIT = 10_000;
 
@@ -174,6 +178,31 @@ export async function loadCallerPolicies(store: StoreReader, caller: Caller): Pr
       gone = true;
     }
   }
+  if (caller.type === 'federatedUser' && caller.session !== undefined) {
+    const from = caller.session.federatedFrom;
+    if (from === undefined) {
+      // Federated by the root user: the root user's permissions (all of the account's), limited by
+      // the session policies below.
+      identity.push(ALLOW_ALL());
+    } else {
+      const userKey = from.userName.toLowerCase();
+      const user = await store.get('user', caller.accountId, userKey);
+      // "the session permissions are the intersection of the IAM user policies and the session
+      // policies" (GetFederationToken, STS API Reference): the user's policies as they stand now,
+      // and nothing once the user is deleted.
+      if (user !== undefined && user.body.id === from.userId) {
+        await ownerPolicies(store, caller.accountId, 'user', userKey, identity);
+        for (const m of await store.list('membership', caller.accountId, { owner: userKey })) {
+          await ownerPolicies(store, caller.accountId, 'group', m.body.groupName.toLowerCase(), identity);
+        }
+        boundary = await boundaryOf(store, user.body.permissionsBoundary);
+        // "session tags override a user tag with the same key" (GetFederationToken, Tags).
+        tags = mergeSessionTags(user.body.tags, caller.session.tags);
+      } else {
+        gone = true;
+      }
+    }
+  }
   let session: CompiledPolicy[] | undefined;
   if (caller.type === 'assumedRole' && caller.session?.roleName !== undefined) {
     const roleKey = caller.session.roleName.toLowerCase();
@@ -201,6 +230,11 @@ export async function loadCallerPolicies(store: StoreReader, caller: Caller): Pr
       const now = await managedPolicyNow(store, arn);
       session.push(compileStored(now?.id === id ? now.document : EMPTY_POLICY, 'session'));
     }
+  }
+  if (caller.type === 'federatedUser' && session === undefined) {
+    // "if you do not pass any session policies, then the resulting federated user session has no
+    // permissions" (GetFederationToken, STS API Reference).
+    session = [compileStored(EMPTY_POLICY, 'session')];
   }
   return { set: { identity, boundary, session }, base: baseValues(caller, tags), gone };
 }

@@ -149,6 +149,14 @@ export async function handleQuery(
       auth = { caller: signed.caller, region: service.name === 'iam' ? 'us-east-1' : signed.credential.region };
       caller = signed.caller.arn;
       const session = signed.caller.session;
+      if (session?.type === 'federatedUser' && !(service.name === 'sts' && action === 'GetCallerIdentity')) {
+        // GetFederationToken (STS API Reference): its credentials "cannot call any IAM API
+        // operations" and "cannot call any STS API operations except GetCallerIdentity".
+        throw new WireError(
+          'AccessDenied',
+          `Cannot call ${action || 'this operation'} with federated user credentials`,
+        );
+      }
       if (service.name === 'iam' && session !== undefined && session.type !== 'assumedRole' && !session.mfa) {
         // GetSessionToken (STS API Reference): its credentials "cannot call IAM API operations unless
         // MFA authentication information is included in the request".

@@ -163,6 +163,7 @@ describe('authorization of every operation', { concurrency: false }, () => {
     const stsSamples: Record<string, Record<string, string>> = {
       GetCallerIdentity: {},
       GetSessionToken: { DurationSeconds: '900' },
+      GetFederationToken: { Name: 'probe' },
       AssumeRole: { RoleArn: `arn:aws:iam::${A}:role/rl`, RoleSessionName: 'probe' },
       GetAccessKeyInfo: { AccessKeyId: 'AKIAIOSFODNN7EXAMPLE' },
       DecodeAuthorizationMessage: { EncodedMessage: 'not-a-message' },

@@ -13,6 +13,7 @@ import { ROOT, startBasalt, type TestServer } from '../support/basalt.js';
 import { rootCredentials } from '../support/clients.js';
 import { postgresUnavailable } from '../support/postgres.js';
 import { callQuery } from '../support/query.js';
+import { userWithStatements } from '../support/users.js';
 
 const AWS = AWS_CLI;
 
@@ -249,6 +250,36 @@ function suite(store: 'sqlite' | 'postgres') {
         denied.stderr,
         /\(AccessDenied\).*assumed-role\/cli-lister\/cli is not authorized to perform: iam:CreateUser/,
       );
+    });
+
+    test('sts get-federation-token, and the session limited to its policy', async () => {
+      const user = await userWithStatements(server.url, 'cli-broker', [
+        { Effect: 'Allow', Action: ['sts:GetFederationToken', 'bedrock:ListFoundationModels'], Resource: '*' },
+      ]);
+      const policy = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'bedrock:ListFoundationModels', Resource: '*' }],
+      });
+      const fed = (await json(
+        server,
+        ['sts', 'get-federation-token', '--name', 'cli-app', '--policy', policy, '--duration-seconds', '900'],
+        user,
+      )) as {
+        Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+        FederatedUser: { Arn: string; FederatedUserId: string };
+      };
+      assert.equal(fed.FederatedUser.Arn, `arn:aws:sts::${ROOT.accountId}:federated-user/cli-app`);
+      const session = {
+        accessKeyId: fed.Credentials.AccessKeyId,
+        secretAccessKey: fed.Credentials.SecretAccessKey,
+        sessionToken: fed.Credentials.SessionToken,
+      };
+      const models = (await json(server, ['bedrock', 'list-foundation-models'], session)) as {
+        modelSummaries: unknown[];
+      };
+      assert.ok(models.modelSummaries.length > 0);
+      const denied = await run(server, ['iam', 'list-users'], session);
+      assert.match(denied.stderr, /\(AccessDenied\)/);
     });
 
     test('pagination through the CLI', async () => {

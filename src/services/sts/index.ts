@@ -1,5 +1,5 @@
 /**
- * The STS service: GetCallerIdentity, GetSessionToken and AssumeRole (STS API Reference), issuing
+ * The STS service: GetCallerIdentity, GetSessionToken, GetFederationToken and AssumeRole (STS API Reference), issuing
  * temporary credentials whose session token is sealed under the master key
  * (src/auth/session-token.ts). MFA codes and federation come later.
  */
@@ -84,6 +84,78 @@ const getSessionToken = operation({
     return { Credentials: credentials };
   },
 });
+
+const getFederationToken = operation({
+  name: 'GetFederationToken',
+  action: 'sts:GetFederationToken',
+  parse: (p) => {
+    const policyArns = readPolicyArns(p);
+    const tags = p.tags();
+    if (tags.length > 50) {
+      p.violation("Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50");
+    }
+    return {
+      name: p.str('Name', { required: true, min: 2, max: 32, pattern: '[\\w+=,.@-]*' }),
+      duration: p.int('DurationSeconds', 900, 129600),
+      policy: p.str('Policy', { min: 1, max: 2048, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' }),
+      policyArns,
+      tags,
+    };
+  },
+  // The federated user is the resource ("Permissions for GetFederationToken": a policy may allow
+  // only names such as arn:aws:sts::ACCOUNT:federated-user/Manager*); session tags also need
+  // sts:TagSession ("Passing session tags in AWS STS").
+  async targets(i, ctx) {
+    const resource = federatedUserArn(ctx.caller.accountId, i.name);
+    if (i.tags.length === 0) return [{ resource }];
+    const values = requestTagValues(i.tags);
+    return [
+      { resource, values },
+      { action: 'sts:TagSession', resource, values },
+    ];
+  },
+  async run(i, ctx) {
+    const caller = ctx.caller;
+    // "You must call the GetFederationToken operation using the long-term security credentials of
+    // an IAM user" (or, not recommended, of the root user).
+    if (caller.session !== undefined || (caller.type !== 'user' && caller.type !== 'root')) {
+      throw new WireError('AccessDenied', 'Cannot call GetFederationToken with session credentials');
+    }
+    checkDistinctTagKeys(i.tags);
+    const { session, packedPercent } = await sessionPolicies(ctx, caller.accountId, i.policy, i.policyArns, i.tags);
+    // "Sessions obtained using root user credentials are restricted to a maximum of 3,600 seconds".
+    const duration = caller.type === 'root' ? Math.min(i.duration ?? 3600, 3600) : (i.duration ?? 43200);
+    const now = Math.floor(ctx.env.now.getTime() / 1000);
+    const arn = federatedUserArn(caller.accountId, i.name);
+    const userId = `${caller.accountId}:${i.name}`;
+    const credentials = issue(ctx, {
+      accountId: caller.accountId,
+      type: 'federatedUser',
+      arn,
+      userId,
+      ...(caller.type === 'user' && caller.userName !== undefined
+        ? { federatedFrom: { userName: caller.userName, userId: caller.userId } }
+        : {}),
+      tags: i.tags,
+      transitiveTagKeys: [],
+      ...session,
+      mfa: false,
+      issuedAt: now,
+      expiresAt: now + duration,
+      chained: false,
+    });
+    return {
+      Credentials: credentials,
+      FederatedUser: { FederatedUserId: userId, Arn: arn },
+      PackedPolicySize: packedPercent,
+    };
+  },
+});
+
+/** A federated user's ARN (GetFederationToken's FederatedUser.Arn). */
+function federatedUserArn(accountId: string, name: string): string {
+  return `arn:aws:sts::${accountId}:federated-user/${name}`;
+}
 
 interface AssumeRoleInput {
   roleArn: string;
@@ -276,6 +348,7 @@ const assumeRole = operation<AssumeRoleInput>({
 export const STS_OPERATIONS: ReadonlyMap<string, AnyOperation> = registry([
   getCallerIdentity,
   getSessionToken,
+  getFederationToken,
   assumeRole,
   getAccessKeyInfo,
   decodeMessage,

@@ -157,6 +157,27 @@ async function boundaryOf(store: StoreReader, arn: string | undefined): Promise<
   return compileStored(doc ?? EMPTY_POLICY, 'boundary');
 }
 
+/**
+ * An IAM user's identity policies (its own and its groups', added to `identity`), its boundary and
+ * its tags; undefined when the user with this unique ID no longer exists.
+ */
+async function userPolicies(
+  store: StoreReader,
+  accountId: string,
+  userName: string,
+  userId: string,
+  identity: CompiledPolicy[],
+): Promise<{ boundary: CompiledPolicy | undefined; tags: readonly Tag[] } | undefined> {
+  const userKey = userName.toLowerCase();
+  const user = await store.get('user', accountId, userKey);
+  if (user === undefined || user.body.id !== userId) return undefined;
+  await ownerPolicies(store, accountId, 'user', userKey, identity);
+  for (const m of await store.list('membership', accountId, { owner: userKey })) {
+    await ownerPolicies(store, accountId, 'group', m.body.groupName.toLowerCase(), identity);
+  }
+  return { boundary: await boundaryOf(store, user.body.permissionsBoundary), tags: user.body.tags };
+}
+
 /** Reads and compiles a caller's policies from the store (no cache). */
 export async function loadCallerPolicies(store: StoreReader, caller: Caller): Promise<CallerPolicies> {
   const identity: CompiledPolicy[] = [];
@@ -164,19 +185,10 @@ export async function loadCallerPolicies(store: StoreReader, caller: Caller): Pr
   let tags: readonly Tag[] = caller.tags;
   let gone = false;
   if (caller.type === 'user' && caller.userName !== undefined) {
-    const userKey = caller.userName.toLowerCase();
-    const user = await store.get('user', caller.accountId, userKey);
     // A user deleted since its session was issued keeps no permissions.
-    if (user !== undefined && user.body.id === caller.userId) {
-      await ownerPolicies(store, caller.accountId, 'user', userKey, identity);
-      for (const m of await store.list('membership', caller.accountId, { owner: userKey })) {
-        await ownerPolicies(store, caller.accountId, 'group', m.body.groupName.toLowerCase(), identity);
-      }
-      boundary = await boundaryOf(store, user.body.permissionsBoundary);
-      tags = user.body.tags;
-    } else {
-      gone = true;
-    }
+    const user = await userPolicies(store, caller.accountId, caller.userName, caller.userId, identity);
+    if (user === undefined) gone = true;
+    else ({ boundary, tags } = user);
   }
   if (caller.type === 'federatedUser' && caller.session !== undefined) {
     const from = caller.session.federatedFrom;
@@ -185,21 +197,15 @@ export async function loadCallerPolicies(store: StoreReader, caller: Caller): Pr
       // the session policies below.
       identity.push(ALLOW_ALL());
     } else {
-      const userKey = from.userName.toLowerCase();
-      const user = await store.get('user', caller.accountId, userKey);
       // "the session permissions are the intersection of the IAM user policies and the session
       // policies" (GetFederationToken, STS API Reference): the user's policies as they stand now,
       // and nothing once the user is deleted.
-      if (user !== undefined && user.body.id === from.userId) {
-        await ownerPolicies(store, caller.accountId, 'user', userKey, identity);
-        for (const m of await store.list('membership', caller.accountId, { owner: userKey })) {
-          await ownerPolicies(store, caller.accountId, 'group', m.body.groupName.toLowerCase(), identity);
-        }
-        boundary = await boundaryOf(store, user.body.permissionsBoundary);
+      const user = await userPolicies(store, caller.accountId, from.userName, from.userId, identity);
+      if (user === undefined) gone = true;
+      else {
+        boundary = user.boundary;
         // "session tags override a user tag with the same key" (GetFederationToken, Tags).
-        tags = mergeSessionTags(user.body.tags, caller.session.tags);
-      } else {
-        gone = true;
+        tags = mergeSessionTags(user.tags, caller.session.tags);
       }
     }
   }

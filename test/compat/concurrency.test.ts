@@ -27,6 +27,17 @@ async function ok(url: string, action: string, params: Record<string, string>): 
 }
 
 function races(store: 'sqlite' | 'postgres'): void {
+  /** Creates a provisioned model (through process A); the path of its REST resource. */
+  const provisioned = async (name: string): Promise<string> => {
+    const made = await bedrockRequest(a.url, rootCredentials, 'POST', '/provisioned-model-throughput', {
+      provisionedModelName: name,
+      modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+      modelUnits: 1,
+    });
+    assert.equal(made.status, 201, made.text);
+    const arn = (JSON.parse(made.text) as { provisionedModelArn: string }).provisionedModelArn;
+    return `/provisioned-model-throughput/${encodeURIComponent(arn)}`;
+  };
   let a: TestServer;
   let b: TestServer;
   let account = '';
@@ -126,15 +137,7 @@ function races(store: 'sqlite' | 'postgres'): void {
   });
 
   test('UpdateProvisionedModelThroughput: a rename racing a model change keeps the change', async () => {
-    const made = await bedrockRequest(a.url, rootCredentials, 'POST', '/provisioned-model-throughput', {
-      provisionedModelName: 'update-race',
-      modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
-      modelUnits: 1,
-    });
-    assert.equal(made.status, 201, made.text);
-    const path = `/provisioned-model-throughput/${encodeURIComponent(
-      (JSON.parse(made.text) as { provisionedModelArn: string }).provisionedModelArn,
-    )}`;
+    const path = await provisioned('update-race');
     const models = ['anthropic.claude-3-5-sonnet-20240620-v1:0', 'anthropic.claude-3-haiku-20240307-v1:0'];
     for (let round = 0; round < ROUNDS; round++) {
       const model = models[round % 2] as string;
@@ -155,15 +158,7 @@ function races(store: 'sqlite' | 'postgres'): void {
 
   test('concurrent deletes of one resource: one succeeds, the others are ResourceNotFound', async () => {
     for (let round = 0; round < ROUNDS / 4; round++) {
-      const made = await bedrockRequest(a.url, rootCredentials, 'POST', '/provisioned-model-throughput', {
-        provisionedModelName: `delete-race-${round}`,
-        modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
-        modelUnits: 1,
-      });
-      assert.equal(made.status, 201, made.text);
-      const path = `/provisioned-model-throughput/${encodeURIComponent(
-        (JSON.parse(made.text) as { provisionedModelArn: string }).provisionedModelArn,
-      )}`;
+      const path = await provisioned(`delete-race-${round}`);
       const deletes = await Promise.all(
         [a, b, a, b].map((s) => bedrockRequest(s.url, rootCredentials, 'DELETE', path)),
       );

@@ -60,6 +60,15 @@ export function inheritedTags(ctx: CallContext): Tag[] {
   return s.tags.filter((t) => keys.has(t.Key.toLowerCase()));
 }
 
+/** Tags.member.N, at most 50 session tags ("Passing session tags in AWS STS"). */
+export function readSessionTags(p: Params): Tag[] {
+  const tags = p.tags();
+  if (tags.length > 50) {
+    p.violation("Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50");
+  }
+  return tags;
+}
+
 /** PolicyArns.member.N.arn, at most 10 ("You can provide up to 10 managed policy ARNs"). */
 export function readPolicyArns(p: Params): string[] {
   const arns: string[] = [];

@@ -19,6 +19,7 @@ import {
   inheritedTags,
   issue,
   readPolicyArns,
+  readSessionTags,
   sessionPolicies,
   trustTargets,
 } from './common.js';
@@ -90,10 +91,7 @@ const getFederationToken = operation({
   action: 'sts:GetFederationToken',
   parse: (p) => {
     const policyArns = readPolicyArns(p);
-    const tags = p.tags();
-    if (tags.length > 50) {
-      p.violation("Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50");
-    }
+    const tags = readSessionTags(p);
     return {
       name: p.str('Name', { required: true, min: 2, max: 32, pattern: '[\\w+=,.@-]*' }),
       duration: p.int('DurationSeconds', 900, 129600),
@@ -221,10 +219,7 @@ const assumeRole = operation<AssumeRoleInput>({
   action: 'sts:AssumeRole',
   parse: (p) => {
     const policyArns = readPolicyArns(p);
-    const tags = p.tags();
-    if (tags.length > 50) {
-      p.violation("Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50");
-    }
+    const tags = readSessionTags(p);
     if (policyArns.length > 10) {
       p.violation(
         "Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10",

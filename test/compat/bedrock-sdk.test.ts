@@ -461,11 +461,30 @@ describe('Bedrock over the AWS SDK', { concurrency: false }, () => {
           anthropic_version: 'bedrock-2023-05-31',
           max_tokens: 50,
           messages: [{ role: 'user', content: 'project zeus plans' }],
+          // The guardrail's own settings ride in the body ("Use a guardrail with InvokeModel").
+          'amazon-bedrock-guardrailConfig': { tagSuffix: 'x' },
         }),
       }),
     );
     const nativeAnswer = JSON.parse(Buffer.from(native.body).toString('utf8')) as Record<string, unknown>;
     assert.equal(nativeAnswer['amazon-bedrock-guardrailAction'], 'INTERVENED');
+    // Guardrail settings in the body without a guardrail in the headers are an error, not an
+    // unguarded call (InvokeModel, guardrailIdentifier), for a caller allowed unguarded calls too.
+    await rejectsWith(
+      runtimeClient(server.url).send(
+        new runtime.InvokeModelCommand({
+          modelId: HAIKU,
+          body: JSON.stringify({
+            anthropic_version: 'bedrock-2023-05-31',
+            max_tokens: 50,
+            messages: [{ role: 'user', content: 'project zeus plans' }],
+            'amazon-bedrock-guardrailConfig': { tagSuffix: 'x' },
+          }),
+        }),
+      ),
+      'ValidationException',
+      /X-Amzn-Bedrock-GuardrailIdentifier/,
+    );
     await b.send(new bedrock.DeleteGuardrailCommand({ guardrailIdentifier: id }));
     await rejectsWith(
       b.send(new bedrock.GetGuardrailCommand({ guardrailIdentifier: id })),

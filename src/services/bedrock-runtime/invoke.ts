@@ -101,15 +101,31 @@ export function textFamily(model: FoundationModel): NativeFamily {
   return model.family;
 }
 
-function decode(family: NativeFamily, body: Buffer): { json: unknown; request: NativeRequest } {
+function decode(family: NativeFamily, body: Buffer, guarded: boolean): { json: unknown; request: NativeRequest } {
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));
   } catch {
     throw new WireError('ValidationException', 'Malformed input request, please reformat your input and try again.');
   }
+  // "Use a guardrail with InvokeModel": the body may carry amazon-bedrock-guardrailConfig (tag
+  // suffix, streaming mode) for the guardrail the headers name; it is not the model's. Without a
+  // guardrail named, InvokeModel (guardrailIdentifier) throws an error: the caller meant the call to
+  // be guarded.
+  if (typeof json === 'object' && json !== null && !Array.isArray(json) && GUARDRAIL_CONFIG in json) {
+    if (!guarded) {
+      throw new WireError(
+        'ValidationException',
+        `${GUARDRAIL_CONFIG} is set in the request body, but no guardrail is named in the X-Amzn-Bedrock-GuardrailIdentifier header.`,
+      );
+    }
+    const { [GUARDRAIL_CONFIG]: _, ...rest } = json as Record<string, unknown>;
+    json = rest;
+  }
   return { json, request: decodeNativeRequest(family, json) };
 }
+
+const GUARDRAIL_CONFIG = 'amazon-bedrock-guardrailConfig';
 
 /** The request with its texts (in requestTexts order) replaced. */
 function withTexts(req: NativeRequest, texts: readonly string[]): NativeRequest {
@@ -185,7 +201,7 @@ export async function guardedInvoke(
 function prepare(i: InvokeInput) {
   const model = modelOf(i);
   const family = textFamily(model);
-  const { json, request } = decode(family, i.body);
+  const { json, request } = decode(family, i.body, i.guardrail !== undefined);
   const guardrail = callGuardrail(i);
   return { model, family, request, guardrail, chat: isNativeChat(family, json) };
 }

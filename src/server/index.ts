@@ -161,11 +161,15 @@ class ReceivingBudget {
  */
 type BodyRead = Buffer | 'too-large' | 'busy' | 'aborted';
 
+/** True when a request's Content-Length is over `limit`: it is refused without reading its body. */
+function tooLarge(req: AnyRequest, limit: number): boolean {
+  return Number(req.headers['content-length'] ?? '0') > limit;
+}
+
 /** Reads a request body up to `limit` bytes within the receiving budget. */
 function readBody(req: AnyRequest, limit: number, budget: ReceivingBudget): Promise<BodyRead> {
   return new Promise((resolve) => {
-    const declared = req.headers['content-length'];
-    if (Number(declared ?? '0') > limit) {
+    if (tooLarge(req, limit)) {
       resolve('too-large');
       return;
     }
@@ -191,6 +195,7 @@ function readBody(req: AnyRequest, limit: number, budget: ReceivingBudget): Prom
     req.on('data', onData);
     req.on('end', () => {
       // An HTTP/2 stream the client reset mid-body ends with what arrived: short of its length.
+      const declared = req.headers['content-length'];
       const whole = declared === undefined || Number(declared) === size;
       settle(whole ? (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)) : 'aborted');
     });
@@ -277,7 +282,13 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
    * The answer to one request: refused before its body is read (too many bodies being received, an
    * unknown signer of a large body, a body over the limit), or its endpoint's.
    */
-  async function answerTo(req: AnyRequest, requestId: string, client: LightSignal): Promise<RestAnswer> {
+  async function answerTo(
+    req: AnyRequest,
+    res: AnyResponse,
+    requestId: string,
+    client: LightSignal,
+    expectsContinue: boolean,
+  ): Promise<RestAnswer> {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const rawPath = q < 0 ? url : url.slice(0, q);
@@ -302,6 +313,10 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
       const refusal = await checkRestSigner(head, now, requestId, deps);
       if (refusal !== undefined) return refusal;
     }
+    // A client that asked to be told before it sends its body ("Expect: 100-continue") hears "go
+    // on" only now, after the checks above and only for a body within the limit: a refused request
+    // gets its final answer instead, and its body is never sent (RFC 9110, section 10.1.1).
+    if (expectsContinue && !tooLarge(req, limit)) res.writeContinue();
     const body = await readBody(req, limit, receiving);
     if (body === 'too-large') {
       return refused(new WireError('RequestEntityTooLarge', `Request body is larger than ${limit} bytes.`, 413));
@@ -323,7 +338,7 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
     return handleRest(signed, env, requestId, client, deps);
   }
 
-  async function handle(req: AnyRequest, res: AnyResponse): Promise<void> {
+  async function handle(req: AnyRequest, res: AnyResponse, expectsContinue = false): Promise<void> {
     inFlight++;
     const started = performance.now();
     const requestId = randomUUID();
@@ -337,7 +352,7 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
       if (!answered) client.abort();
     });
     try {
-      const answer = await answerTo(req, requestId, client);
+      const answer = await answerTo(req, res, requestId, client, expectsContinue);
       const headers = answer.headers;
       headers['x-amzn-requestid'] = requestId;
       // While shutting down, HTTP/1.1 clients are told not to reuse the connection.
@@ -379,7 +394,10 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
 
   const h1 = http.createServer((req, res) => void handle(req, res));
   h1.keepAliveTimeout = config.idleTimeoutMs;
+  // Without these listeners Node answers "100 Continue" itself as soon as the head arrives.
+  h1.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => void handle(req, res, true));
   const h2 = http2.createServer({}, (req, res) => void handle(req, res));
+  h2.on('checkContinue', (req: Http2ServerRequest, res: Http2ServerResponse) => void handle(req, res, true));
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on('session', (s) => {
     sessions.add(s);

@@ -269,6 +269,32 @@ describe('bad input to the Bedrock API', { concurrency: false }, () => {
     assert.match(after, /^HTTP\/1\.1 403[\s\S]*x-amzn-errortype: InvalidSignatureException/i);
   });
 
+  test('"Expect: 100-continue" is answered only after the checks that can refuse without the body', async () => {
+    const expect = { expect: '100-continue' };
+    // Refused at once with the final answer: the client never sends its body.
+    const unknownKey = await stalledUpload({ ...knownKeyHeaders(1_000_000, 'AKIAAAAAAAAAAAAAAAAA'), ...expect }, 0);
+    assert.match(await unknownKey.answer, /^HTTP\/1\.1 403[\s\S]*x-amzn-errortype: UnrecognizedClientException/i);
+    unknownKey.socket.destroy();
+    const tooLarge = await stalledUpload({ ...knownKeyHeaders(25_000_001), ...expect }, 0);
+    assert.match(await tooLarge.answer, /^HTTP\/1\.1 413/);
+    tooLarge.socket.destroy();
+    // A known key, large or small body: "go on", then the body is read and checked.
+    for (const length of [1_000_000, 100]) {
+      const known = await stalledUpload({ ...knownKeyHeaders(length), ...expect }, 0);
+      assert.match(await known.answer, /^HTTP\/1\.1 100 Continue\r\n\r\n$/);
+      const final = new Promise<string>((resolve) => {
+        let text = '';
+        known.socket.on('data', (chunk: Buffer) => {
+          text += chunk.toString('latin1');
+          if (text.includes('\r\n\r\n')) resolve(text);
+        });
+      });
+      known.socket.write(Buffer.alloc(length, 0x20));
+      assert.match(await final, /^HTTP\/1\.1 403[\s\S]*x-amzn-errortype: InvalidSignatureException/i);
+      known.socket.destroy();
+    }
+  });
+
   test('bodies that are not JSON, or JSON of the wrong shape', async () => {
     for (const op of REST_OPERATIONS.filter((o) => o.method !== 'GET' && o.method !== 'DELETE')) {
       for (const text of ['not json', '[1,2]', '"text"', '{"messages": "nope"}', '\u0000\u00ff']) {

@@ -86,6 +86,34 @@ export function accessDeniedMessage(
   return `${head} because ${NO_ALLOW[result.decidedBy]} the ${action} action`;
 }
 
+/**
+ * `aws:ResourceAccount`, "the AWS account ID for the account with the resources evaluated in the
+ * request", which AWS includes "for most service actions" ("AWS global condition context keys", IAM
+ * User Guide): the account of the resource's ARN; the caller's for an action on `*`, which acts on
+ * the caller's own account. A resource whose ARN names no account is owned by AWS — a foundation
+ * model (`arn:aws:bedrock:REGION::foundation-model/ID`), an AWS managed policy (`…::aws:policy/…`)
+ * — and is not in the caller's account: the key is left out, so a condition comparing it with the
+ * caller's account fails as it would against AWS's own account. AWS's managed policy
+ * AmazonDataZoneBedrockModelManagementPolicy reads the same way: it requires `aws:ResourceAccount`
+ * = `${aws:PrincipalAccount}` on application and system inference profiles, never on foundation
+ * models.
+ */
+export function resourceAccountKey(resource: string, callerAccount: string): string | undefined {
+  if (resource === '*') return callerAccount;
+  if (!resource.startsWith('arn:')) return undefined;
+  let at = 3;
+  for (let i = 0; i < 3; i++) {
+    at = resource.indexOf(':', at + 1);
+    if (at < 0) return undefined;
+  }
+  const end = resource.indexOf(':', at + 1);
+  if (end < 0) return undefined;
+  const account = resource.slice(at + 1, end);
+  return ACCOUNT_ID.test(account) ? account : undefined;
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+
 const PRINCIPAL_GONE: EvaluationResult = { decision: 'ImplicitDeny', decidedBy: 'identity', matched: [] };
 
 /** Builds the request context, evaluates it, and words the denial. */
@@ -100,6 +128,8 @@ export function authorize(caller: Caller, policies: CallerPolicies, env: Request
   if (mfaTime !== undefined) {
     values.set('aws:MultiFactorAuthAge', String(Math.max(0, Math.floor(env.now.getTime() / 1000) - mfaTime)));
   }
+  const owner = resourceAccountKey(req.resource, caller.accountId);
+  if (owner !== undefined) values.set('aws:ResourceAccount', owner);
   if (req.values !== undefined) {
     for (const [k, v] of Object.entries(req.values)) values.set(k, v);
   }

@@ -8,7 +8,9 @@
  * - tags at CreateGuardrail need bedrock:TagResource; CreateInferenceProfile's request tags apply
  *   to its source model too;
  * - what basalt cannot check (a KMS key) or tell apart (tag keys differing only in case) is
- *   refused, never accepted unchecked.
+ *   refused, never accepted unchecked;
+ * - aws:ResourceAccount is the account of a profile, guardrail or provisioned model, and absent for
+ *   AWS's foundation models, so AWS's AmazonDataZoneBedrockModelManagementPolicy works as written.
  */
 
 import assert from 'node:assert/strict';
@@ -249,6 +251,90 @@ describe('Bedrock authorizes what a call acts on', { concurrency: false }, () =>
     assert.match(messageOf(prod.text), /foundation-model.* with an explicit deny/);
     const dev = await call(noProdModels, 'POST', '/inference-profiles', profile('dev', [{ key: 'env', value: 'dev' }]));
     assert.equal(dev.status, 201, dev.text);
+  });
+
+  test("aws:ResourceAccount: the caller's account for its profiles, none for AWS's foundation models", async () => {
+    const made = await call(rootCredentials, 'POST', '/inference-profiles', {
+      inferenceProfileName: 'owned',
+      modelSource: { copyFrom: fm(HAIKU) },
+    });
+    assert.equal(made.status, 201, made.text);
+    const profileArn = (JSON.parse(made.text) as { inferenceProfileArn: string }).inferenceProfileArn;
+    const ownDenied = await userWithStatements(server.url, 'own-account-denied', [
+      { Effect: 'Allow', Action: 'bedrock:*', Resource: '*' },
+      {
+        Effect: 'Deny',
+        Action: ['bedrock:InvokeModel', 'bedrock:DeleteInferenceProfile'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:ResourceAccount': `\${aws:PrincipalAccount}` } },
+      },
+    ]);
+    // The application profile is the caller's account's: denied, to call and to delete.
+    const invoked = await call(ownDenied, 'POST', `/model/${enc(profileArn)}/converse`, converse);
+    assert.equal(invoked.status, 403, invoked.text);
+    assert.match(messageOf(invoked.text), /application-inference-profile\/.* with an explicit deny/);
+    const deleted = await call(ownDenied, 'DELETE', `/inference-profiles/${enc(profileArn)}`);
+    assert.equal(deleted.status, 403, deleted.text);
+    // A foundation model is AWS's: the Deny does not match it.
+    const direct = await call(ownDenied, 'POST', `/model/${enc(HAIKU)}/converse`, converse);
+    assert.equal(direct.status, 200, direct.text);
+
+    // AWS's managed policy for SageMaker Unified Studio's model management role, as AWS publishes it
+    // (AmazonDataZoneBedrockModelManagementPolicy, v1).
+    const dataZone = await userWithStatements(server.url, 'datazone-model-manager', [
+      {
+        Effect: 'Allow',
+        Action: ['bedrock:CreateInferenceProfile', 'bedrock:TagResource'],
+        Resource: ['arn:aws:bedrock:*:*:application-inference-profile/*'],
+        Condition: {
+          StringEquals: { 'aws:ResourceAccount': `\${aws:PrincipalAccount}` },
+          'ForAnyValue:StringEquals': { 'aws:TagKeys': ['AmazonDataZoneProject'] },
+          Null: { 'aws:ResourceTag/AmazonDataZoneProject': 'false', 'aws:RequestTag/AmazonDataZoneProject': 'false' },
+        },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['bedrock:DeleteInferenceProfile'],
+        Resource: ['arn:aws:bedrock:*:*:application-inference-profile/*'],
+        Condition: {
+          StringEquals: { 'aws:ResourceAccount': `\${aws:PrincipalAccount}` },
+          Null: { 'aws:ResourceTag/AmazonDataZoneProject': 'false' },
+        },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['bedrock:CreateInferenceProfile'],
+        Resource: ['arn:aws:bedrock:*::foundation-model/*'],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['bedrock:CreateInferenceProfile'],
+        Resource: ['arn:aws:bedrock:*:*:inference-profile/*'],
+        Condition: { StringEquals: { 'aws:ResourceAccount': `\${aws:PrincipalAccount}` } },
+      },
+    ]);
+    const project = [{ key: 'AmazonDataZoneProject', value: 'p1' }];
+    const create = (name: string, copyFrom: string, tags?: typeof project) =>
+      call(dataZone, 'POST', '/inference-profiles', {
+        inferenceProfileName: name,
+        modelSource: { copyFrom },
+        ...(tags === undefined ? {} : { tags }),
+      });
+    const fromModel = await create('dz-model', fm(HAIKU), project);
+    assert.equal(fromModel.status, 201, fromModel.text);
+    const system = `arn:aws:bedrock:us-east-1:${A}:inference-profile/us.${HAIKU}`;
+    const fromSystem = await create('dz-system', system, project);
+    assert.equal(fromSystem.status, 201, fromSystem.text);
+    assert.equal((await create('dz-untagged', fm(HAIKU))).status, 403);
+    const dzArn = (JSON.parse(fromModel.text) as { inferenceProfileArn: string }).inferenceProfileArn;
+    const retag = await call(dataZone, 'POST', '/tagResource', {
+      resourceARN: dzArn,
+      tags: [{ key: 'AmazonDataZoneProject', value: 'p2' }],
+    });
+    assert.equal(retag.status, 200, retag.text);
+    // Only profiles of a project: not the untagged one root made.
+    assert.equal((await call(dataZone, 'DELETE', `/inference-profiles/${enc(profileArn)}`)).status, 403);
+    assert.equal((await call(dataZone, 'DELETE', `/inference-profiles/${enc(dzArn)}`)).status, 200);
   });
 
   test('a KMS key for a guardrail is refused, not accepted unchecked', async () => {

@@ -1,7 +1,8 @@
 /**
  * IAM operations carry only the condition keys the Service Authorization Reference gives their action
  * and resource type: `iam:PermissionsBoundary` on the actions that list it, `iam:ResourceTag/…` on
- * users and roles only; and creating a tagged virtual MFA device also needs iam:TagMFADevice.
+ * users and roles only; and creating a tagged virtual MFA device also needs iam:TagMFADevice. Every
+ * request carries aws:ResourceAccount, the account that owns the resource.
  */
 
 import assert from 'node:assert/strict';
@@ -186,6 +187,33 @@ describe('IAM condition keys per action and resource type', { concurrency: false
       'AccessDenied',
       DENIED,
     );
+  });
+
+  test("aws:ResourceAccount is the account of the resource's ARN, absent for an AWS managed policy", async () => {
+    const perimeter = iamClient(
+      server.url,
+      await userWithStatements(server.url, 'own-account-only', [
+        {
+          Effect: 'Allow',
+          Action: ['iam:GetUser', 'iam:ListUsers', 'iam:GetPolicy', 'iam:GetAccountPasswordPolicy'],
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:ResourceAccount': `\${aws:PrincipalAccount}` } },
+        },
+        {
+          Effect: 'Deny',
+          Action: 'iam:GetUser',
+          Resource: `arn:aws:iam::${A}:user/bounded`,
+          Condition: { StringEquals: { 'aws:ResourceAccount': A } },
+        },
+      ]),
+    );
+    // On a user's ARN, the user path of ListUsers, and `*`: the caller's own account.
+    await perimeter.send(new iam.GetUserCommand({ UserName: 'own-account-only' }));
+    await perimeter.send(new iam.ListUsersCommand({}));
+    await rejectsWith(perimeter.send(new iam.GetAccountPasswordPolicyCommand({})), 'NoSuchEntityException');
+    await rejectsWith(perimeter.send(new iam.GetUserCommand({ UserName: 'bounded' })), 'AccessDenied', /explicit deny/);
+    // An AWS managed policy is AWS's, not the caller's account's: the Allow does not apply.
+    await rejectsWith(perimeter.send(new iam.GetPolicyCommand({ PolicyArn: BOUNDARY })), 'AccessDenied', DENIED);
   });
 
   test('aws:RequestedRegion is us-east-1 for IAM, whatever Region the request is signed for', async () => {

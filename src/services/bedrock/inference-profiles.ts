@@ -160,9 +160,14 @@ const createOp = restOperation({
     // the Service Authorization Reference lists aws:RequestTag/${TagKey} and aws:TagKeys on each of
     // CreateInferenceProfile's resource types (application-inference-profile, foundation-model,
     // inference-profile).
+    // The new profile's tags are also its aws:ResourceTag values, which "is included in the request
+    // context … in requests that create a resource with an attached tag" ("AWS global condition
+    // context keys", IAM User Guide): AWS's AmazonDataZoneBedrockModelManagementPolicy allows
+    // CreateInferenceProfile only when aws:ResourceTag/AmazonDataZoneProject is not null.
     const values = i.tags.length > 0 ? requestTagValues(i.tags) : {};
+    const created = i.tags.length > 0 ? { ...resourceTagValues(i.tags), ...values } : values;
     return [
-      { resource: bedrockArn(ctx.env.region, ctx.caller.accountId, APP_TYPE, '*'), values },
+      { resource: bedrockArn(ctx.env.region, ctx.caller.accountId, APP_TYPE, '*'), values: created },
       { resource: modelAuthArn(i.copyFrom, ctx.env.region), values },
     ];
   },

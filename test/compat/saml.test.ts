@@ -108,6 +108,8 @@ if (missingOpenssl !== undefined) {
           'saml-alice',
           trust(['sts:AssumeRoleWithSAML'], {
             StringEquals: { 'saml:sub': 'alice', 'saml:sub_type': 'persistent', 'saml:doc': `${A}/corp-idp` },
+            StringNotLike: { 'sts:RoleSessionName': 'admin*' },
+            Null: { 'sts:RoleSessionName': 'false' },
           }),
           [{ Effect: 'Allow', Action: 'iam:ListUsers', Resource: '*' }],
         ],
@@ -310,9 +312,15 @@ if (missingOpenssl !== undefined) {
       assert.match(r.text, /<AssumeRoleWithSAMLResult>/);
     });
 
-    test('the trust policy decides with the saml: keys', async () => {
+    test('the trust policy decides with the saml: keys and the session name', async () => {
       const r = await assume('saml-alice', idp.response({ roles: [pair('saml-alice')], nameId: 'alice' }));
       assert.equal(r.Subject, 'alice');
+      // sts:RoleSessionName is the assertion's RoleSessionName.
+      await rejectsWith(
+        assume('saml-alice', idp.response({ roles: [pair('saml-alice')], nameId: 'alice', sessionName: 'admin-bob' })),
+        'AccessDenied',
+        /sts:AssumeRoleWithSAML/,
+      );
       await rejectsWith(
         assume('saml-alice', idp.response({ roles: [pair('saml-alice')], nameId: 'bob' })),
         'AccessDenied',

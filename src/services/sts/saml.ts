@@ -132,8 +132,11 @@ const assumeRoleWithSaml = operation<SamlInput>({
   deniedMessage: (action) => `Not authorized to perform ${action}`,
   async targets(i, ctx) {
     const v = verifiedOf(i);
-    const { tags, transitiveTagKeys, sourceIdentity } = v.claims;
+    const { sessionName, tags, transitiveTagKeys, sourceIdentity } = v.claims;
+    // The Service Authorization Reference lists sts:RoleSessionName for AssumeRoleWithSAML, as for
+    // AssumeRole and AssumeRoleWithWebIdentity: the session name from the assertion.
     const values: Record<string, ContextValue> = {
+      'sts:RoleSessionName': sessionName,
       ...v.keys,
       ...(tags.length > 0 ? requestTagValues(tags) : {}),
       ...(transitiveTagKeys.length > 0 ? { 'sts:TransitiveTagKeys': transitiveTagKeys } : {}),

@@ -99,8 +99,8 @@ export function accessDeniedMessage(
  * models.
  */
 export function resourceAccountKey(resource: string, callerAccount: string): string | undefined {
-  if (resource === '*') return callerAccount;
-  if (!resource.startsWith('arn:')) return undefined;
+  // `*`, or the path IAM's ListPolicies is authorized on ("policy path /"): the caller's account.
+  if (!resource.startsWith('arn:')) return callerAccount;
   let at = 3;
   for (let i = 0; i < 3; i++) {
     at = resource.indexOf(':', at + 1);

@@ -189,13 +189,46 @@ describe('IAM condition keys per action and resource type', { concurrency: false
     );
   });
 
+  test("ChangePassword is authorized on the caller's own user, with its tags", async () => {
+    const statements = [
+      { Effect: 'Allow', Action: 'iam:ChangePassword', Resource: '*' },
+      {
+        Effect: 'Deny',
+        Action: 'iam:ChangePassword',
+        Resource: '*',
+        Condition: { StringEquals: { 'iam:ResourceTag/locked': 'true' } },
+      },
+    ];
+    const password = 'an old long password 1';
+    for (const [name, locked] of [
+      ['pw-locked', true],
+      ['pw-open', false],
+    ] as const) {
+      const client = iamClient(
+        server.url,
+        await userWithStatements(server.url, name, statements, { tags: [{ Key: 'locked', Value: String(locked) }] }),
+      );
+      await root.send(new iam.CreateLoginProfileCommand({ UserName: name, Password: password }));
+      const change = client.send(
+        new iam.ChangePasswordCommand({ OldPassword: password, NewPassword: 'a new long password 2' }),
+      );
+      if (locked)
+        await rejectsWith(
+          change,
+          'AccessDenied',
+          new RegExp(`iam:ChangePassword on resource: arn:aws:iam::${A}:user/${name} with an explicit deny`),
+        );
+      else await change;
+    }
+  });
+
   test("aws:ResourceAccount is the account of the resource's ARN, absent for an AWS managed policy", async () => {
     const perimeter = iamClient(
       server.url,
       await userWithStatements(server.url, 'own-account-only', [
         {
           Effect: 'Allow',
-          Action: ['iam:GetUser', 'iam:ListUsers', 'iam:GetPolicy', 'iam:GetAccountPasswordPolicy'],
+          Action: ['iam:GetUser', 'iam:ListUsers', 'iam:ListPolicies', 'iam:GetPolicy', 'iam:GetAccountPasswordPolicy'],
           Resource: '*',
           Condition: { StringEquals: { 'aws:ResourceAccount': `\${aws:PrincipalAccount}` } },
         },
@@ -207,9 +240,11 @@ describe('IAM condition keys per action and resource type', { concurrency: false
         },
       ]),
     );
-    // On a user's ARN, the user path of ListUsers, and `*`: the caller's own account.
+    // On a user's ARN, the user path of ListUsers, ListPolicies' policy path, and `*`: the caller's
+    // own account.
     await perimeter.send(new iam.GetUserCommand({ UserName: 'own-account-only' }));
     await perimeter.send(new iam.ListUsersCommand({}));
+    await perimeter.send(new iam.ListPoliciesCommand({ Scope: 'Local' }));
     await rejectsWith(perimeter.send(new iam.GetAccountPasswordPolicyCommand({})), 'NoSuchEntityException');
     await rejectsWith(perimeter.send(new iam.GetUserCommand({ UserName: 'bounded' })), 'AccessDenied', /explicit deny/);
     // An AWS managed policy is AWS's, not the caller's account's: the Allow does not apply.

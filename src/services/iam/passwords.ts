@@ -140,7 +140,11 @@ const changePassword = operation({
     oldPassword: p.str('OldPassword', RULES.password),
     newPassword: p.str('NewPassword', RULES.password),
   }),
-  targets: async (_i, ctx) => [{ resource: ctx.caller.arn }],
+  // The caller's own user, with its tags (the Service Authorization Reference gives ChangePassword
+  // the user resource type, whose keys are aws:ResourceTag and iam:ResourceTag); a caller that is
+  // no IAM user is refused by run.
+  targets: async (_i, ctx) =>
+    ctx.caller.userName === undefined ? [{ resource: ctx.caller.arn }] : [await userTarget(ctx, ctx.caller.userName)],
   async run(i, ctx) {
     const userName = ctx.caller.userName;
     if (userName === undefined) {

@@ -337,6 +337,35 @@ describe('Bedrock authorizes what a call acts on', { concurrency: false }, () =>
     assert.equal((await call(dataZone, 'DELETE', `/inference-profiles/${enc(dzArn)}`)).status, 200);
   });
 
+  test('CountTokens takes a foundation model only, and is authorized on it alone', async () => {
+    const counter = await userWithStatements(server.url, 'token-counter', [
+      { Effect: 'Allow', Action: 'bedrock:CountTokens', Resource: 'arn:aws:bedrock:*::foundation-model/*' },
+      {
+        Effect: 'Deny',
+        Action: 'bedrock:CountTokens',
+        Resource: '*',
+        Condition: { Null: { 'bedrock:InferenceProfileArn': 'false' } },
+      },
+    ]);
+    const count = (creds: Credentials, id: string) =>
+      call(creds, 'POST', `/model/${enc(id)}/count-tokens`, { input: { converse } });
+    for (const id of [HAIKU, fm(HAIKU)]) {
+      const r = await count(counter, id);
+      assert.equal(r.status, 200, `${id}: ${r.text}`);
+    }
+    // A system profile's ID is a foundation-model ID that names nothing; its ARN is not a model.
+    for (const [id, status] of [
+      [`us.${HAIKU}`, 400],
+      [`arn:aws:bedrock:us-east-1:${A}:inference-profile/us.${HAIKU}`, 403],
+    ] as const) {
+      const r = await count(counter, id);
+      assert.equal(r.status, status, `${id}: ${r.text}`);
+      const root = await count(rootCredentials, id);
+      assert.equal(root.status, 400, `root ${id}: ${root.text}`);
+      assert.equal(messageOf(root.text), 'The provided model identifier is invalid.');
+    }
+  });
+
   test('a KMS key for a guardrail is refused, not accepted unchecked', async () => {
     const r = await call(rootCredentials, 'POST', '/guardrails', {
       ...guardrail,

@@ -1,7 +1,7 @@
 /**
  * CountTokens (Amazon Bedrock API Reference): how many input tokens a model would count for an
  * InvokeModel body or a Converse request, without running it. Authorized as bedrock:CountTokens on
- * the foundation model.
+ * the foundation model, the only model it takes (resolveCountedModel).
  */
 
 import { WireError } from '../../protocols/wire-error.js';
@@ -11,7 +11,7 @@ import { decodeConverseRequest } from './converse-format.js';
 import { textFamily } from './invoke.js';
 import { bedrockError, modelRequest } from './model-call.js';
 import { decodeNativeRequest, type NativeRequest } from './native-formats.js';
-import { countedModelOf, type ResolvedModel, resolveModel } from './resolve-model.js';
+import { mustHaveModel, type ResolvedModel, resolveCountedModel } from './resolve-model.js';
 
 interface CountInput {
   modelId: string;
@@ -37,12 +37,14 @@ const countTokensOp = restOperation<CountInput>({
     return { modelId, input };
   },
   async targets(i, ctx) {
-    const resolved = await resolveModel(ctx, i.modelId, {});
+    const resolved = resolveCountedModel(ctx, i.modelId);
     i.resolved = resolved;
     return resolved.targets;
   },
   async run(i, ctx) {
-    const model = countedModelOf(i);
+    // INVARIANT: the dispatcher runs `targets` first, so the model counted is the one authorized.
+    if (i.resolved === undefined) throw new Error('the model of CountTokens was not resolved before run');
+    const model = mustHaveModel(i.resolved);
     const family = textFamily(model);
     let request: NativeRequest;
     const invoke = i.input.invokeModel;

@@ -116,9 +116,26 @@ export function modelOf(i: { resolved?: ResolvedModel }): FoundationModel {
   return model;
 }
 
-/** The model CountTokens counts for: any model the ID resolves to (counting is not inference). */
-export function countedModelOf(i: { resolved?: ResolvedModel }): FoundationModel {
-  return mustHaveModel(resolvedOf(i));
+/**
+ * Resolves the model ID of a CountTokens call, which names a foundation model only: the Service
+ * Authorization Reference gives bedrock:CountTokens the foundation-model resource type alone, with
+ * no condition keys, and the API Reference's modelId is "the unique identifier or ARN of the
+ * foundation model". A foundation model is authorized on its canonical ARN (a model served only
+ * through profiles included: counting is not inference); any other ID is authorized on the ARN it
+ * names (an ARN) or would name (a foundation-model ARN), then refused as an invalid model.
+ */
+export function resolveCountedModel(ctx: CallContext, modelId: string): ResolvedModel {
+  const region = ctx.env.region;
+  const arn = modelId.startsWith('arn:') ? parseBedrockArn(modelId) : undefined;
+  if (arn?.type === 'foundation-model' || (arn === undefined && findFoundationModel(modelId) !== undefined)) {
+    return {
+      model: namedFoundationModel(modelId, region),
+      targets: [{ resource: modelAuthArn(modelId, region) }],
+      direct: true,
+    };
+  }
+  const resource = modelId.startsWith('arn:') ? modelId : foundationModelArn(region, modelId);
+  return { model: undefined, targets: [{ resource }], direct: false };
 }
 
 /** The model, or the ValidationException Bedrock answers for an unknown model ID. */

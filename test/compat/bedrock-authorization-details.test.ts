@@ -337,6 +337,26 @@ describe('Bedrock authorizes what a call acts on', { concurrency: false }, () =>
     assert.equal((await call(dataZone, 'DELETE', `/inference-profiles/${enc(dzArn)}`)).status, 200);
   });
 
+  test("GetFoundationModel is authorized on the model in its ARN's Region, and on any other ARN as itself", async () => {
+    const noEu = await userWithStatements(server.url, 'no-eu-models', [
+      { Effect: 'Allow', Action: 'bedrock:GetFoundationModel', Resource: 'arn:aws:bedrock:*::foundation-model/*' },
+      { Effect: 'Deny', Action: 'bedrock:GetFoundationModel', Resource: 'arn:aws:bedrock:eu-west-1::*' },
+    ]);
+    const get = (id: string) => call(noEu, 'GET', `/foundation-models/${enc(id)}`);
+    assert.equal((await get(HAIKU)).status, 200);
+    const eu = `arn:aws:bedrock:eu-west-1::foundation-model/${HAIKU}`;
+    const denied = await get(eu);
+    assert.equal(denied.status, 403, denied.text);
+    assert.match(
+      messageOf(denied.text),
+      new RegExp(`on resource: ${eu.replace(/[.:]/g, '\\$&')} with an explicit deny`),
+    );
+    const profile = `arn:aws:bedrock:us-east-1:${A}:inference-profile/us.${HAIKU}`;
+    const notAModel = await get(profile);
+    assert.equal(notAModel.status, 403, notAModel.text);
+    assert.match(messageOf(notAModel.text), new RegExp(`on resource: ${profile.replace(/[.:]/g, '\\$&')} because`));
+  });
+
   test('CountTokens takes a foundation model only, and is authorized on it alone', async () => {
     const counter = await userWithStatements(server.url, 'token-counter', [
       { Effect: 'Allow', Action: 'bedrock:CountTokens', Resource: 'arn:aws:bedrock:*::foundation-model/*' },

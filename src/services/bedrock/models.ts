@@ -7,14 +7,13 @@
 import {
   type FoundationModel,
   findFoundationModel,
-  foundationModelArn,
   foundationModelSummary,
   listFoundationModels,
 } from '../../catalog/bedrock-models.js';
 import { WireError } from '../../protocols/wire-error.js';
 import { JsonParams } from '../json-params.js';
 import { type AnyRestOperation, restOperation } from '../rest-operation.js';
-import { parseBedrockArn } from './common.js';
+import { modelAuthArn, parseBedrockArn } from './common.js';
 
 const MODALITIES = ['TEXT', 'IMAGE', 'EMBEDDING'] as const;
 const CUSTOMIZATIONS = ['FINE_TUNING', 'CONTINUED_PRE_TRAINING', 'DISTILLATION'] as const;
@@ -95,9 +94,9 @@ const getFoundationModelOp = restOperation({
     return { identifier };
   },
   async targets(i, ctx) {
-    // Authorized on the model the identifier names, even when the catalog does not have it.
-    const id = i.identifier.startsWith('arn:') ? (parseBedrockArn(i.identifier)?.id ?? i.identifier) : i.identifier;
-    return [{ resource: foundationModelArn(ctx.env.region, id) }];
+    // Authorized on the model the identifier names, even when the catalog does not have it, in the
+    // Region its ARN names (as a runtime call is); an ARN of anything else is authorized as itself.
+    return [{ resource: modelAuthArn(i.identifier, ctx.env.region) }];
   },
   async run(i, ctx) {
     const model = foundationModelByIdentifier(i.identifier, ctx.env.region);

@@ -58,6 +58,13 @@ export interface SessionClaims {
    */
   managedPolicies?: ManagedSessionPolicy[];
   mfa: boolean;
+  /**
+   * True for the sessions of federated identities (AssumeRoleWithWebIdentity, AssumeRoleWithSAML):
+   * they carry no `aws:MultiFactorAuthPresent`, which "is not present for federated identities"
+   * ("AWS global condition context keys", IAM User Guide; the identity provider's MFA reaches AWS
+   * only as a session tag or a provider key such as `amr`).
+   */
+  federatedIdentity?: boolean;
   /** Seconds since the epoch when MFA was last authenticated, when it was. */
   mfaAuthTime?: number;
   /** Issue and expiry, seconds since the epoch. */

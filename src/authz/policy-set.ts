@@ -137,7 +137,8 @@ function baseValues(caller: Caller, tags: readonly Tag[]): ContextValues {
   if (session !== undefined) {
     // Present only for temporary credentials ("AWS global condition context keys").
     base.set('aws:TokenIssueTime', isoSeconds(new Date(session.issuedAt * 1000)));
-    base.set('aws:MultiFactorAuthPresent', session.mfa ? 'true' : 'false');
+    // Absent for federated identities (SessionClaims.federatedIdentity).
+    if (session.federatedIdentity !== true) base.set('aws:MultiFactorAuthPresent', session.mfa ? 'true' : 'false');
     if (session.sourceIdentity !== undefined) base.set('aws:SourceIdentity', session.sourceIdentity);
     for (const [k, v] of Object.entries(session.providerKeys ?? {})) base.set(k, v);
   }

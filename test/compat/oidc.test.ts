@@ -559,6 +559,33 @@ describe('AssumeRoleWithWebIdentity with a real OpenID provider', { concurrency:
         ],
       ],
       [
+        'mfa-keys',
+        [{ Effect: 'Allow', Principal: federated, Action: 'sts:AssumeRoleWithWebIdentity' }],
+        [
+          { Effect: 'Allow', Action: ['iam:ListUsers', 'iam:ListGroups', 'iam:ListRoles'], Resource: '*' },
+          // "This condition key is not present for federated identities": a Deny on Bool false
+          // does not apply, one on BoolIfExists false does, and the key is null.
+          {
+            Effect: 'Deny',
+            Action: 'iam:ListUsers',
+            Resource: '*',
+            Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'false' } },
+          },
+          {
+            Effect: 'Deny',
+            Action: 'iam:ListGroups',
+            Resource: '*',
+            Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+          },
+          {
+            Effect: 'Deny',
+            Action: 'iam:ListRoles',
+            Resource: '*',
+            Condition: { Null: { 'aws:MultiFactorAuthPresent': 'true' } },
+          },
+        ],
+      ],
+      [
         'no-tag-session',
         [{ Effect: 'Allow', Principal: federated, Action: 'sts:AssumeRoleWithWebIdentity' }],
         [{ Effect: 'Allow', Action: 'iam:ListUsers', Resource: '*' }],
@@ -685,6 +712,21 @@ describe('AssumeRoleWithWebIdentity with a real OpenID provider', { concurrency:
     const asRole = new sts.STSClient({ endpoint: server.url, region: 'us-east-1', credentials: provider });
     const id = await asRole.send(new sts.GetCallerIdentityCommand({}));
     assert.equal(id.Arn, `arn:aws:sts::${A}:assumed-role/ci-deployer/sdk-provider`);
+    asRole.destroy();
+  });
+
+  test("a federated identity's session has no aws:MultiFactorAuthPresent", async () => {
+    const r = await client.send(
+      new sts.AssumeRoleWithWebIdentityCommand({
+        RoleArn: role('mfa-keys'),
+        RoleSessionName: 'no-mfa-key',
+        WebIdentityToken: await idps.token('ci-runner'),
+      }),
+    );
+    const asRole = iamClient(server.url, credsOf(r.Credentials));
+    await asRole.send(new iam.ListUsersCommand({}));
+    await rejectsWith(asRole.send(new iam.ListGroupsCommand({})), 'AccessDenied', /explicit deny/);
+    await rejectsWith(asRole.send(new iam.ListRolesCommand({})), 'AccessDenied', /explicit deny/);
     asRole.destroy();
   });
 

@@ -184,6 +184,7 @@ const assumeRoleWithSaml = operation<SamlInput>({
       transitiveTagKeys,
       ...session,
       mfa: false,
+      federatedIdentity: true,
       issuedAt,
       expiresAt: issuedAt + duration,
       chained: false,

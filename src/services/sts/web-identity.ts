@@ -166,6 +166,7 @@ const assumeRoleWithWebIdentity = operation<WebIdentityInput>({
       transitiveTagKeys: id.transitiveTagKeys,
       ...session,
       mfa: false,
+      federatedIdentity: true,
       issuedAt: now,
       expiresAt: now + duration,
       chained: false,

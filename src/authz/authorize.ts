@@ -25,6 +25,10 @@ export interface RequestEnv {
   /** The region the request was signed for: `aws:RequestedRegion`. */
   region: string;
   now: Date;
+  /** The User-Agent header: `aws:UserAgent` ("always included in the request context"). */
+  userAgent?: string | undefined;
+  /** The Referer header: `aws:Referer`, when the caller sent one. */
+  referer?: string | undefined;
 }
 
 /** What one operation asks to be allowed. */
@@ -124,6 +128,8 @@ export function authorize(caller: Caller, policies: CallerPolicies, env: Request
   values.set('aws:EpochTime', String(Math.floor(env.now.getTime() / 1000)));
   values.set('aws:SecureTransport', env.secureTransport ? 'true' : 'false');
   values.set('aws:RequestedRegion', env.region);
+  if (env.userAgent !== undefined) values.set('aws:UserAgent', env.userAgent);
+  if (env.referer !== undefined) values.set('aws:Referer', env.referer);
   const mfaTime = caller.session?.mfaAuthTime;
   if (mfaTime !== undefined) {
     values.set('aws:MultiFactorAuthAge', String(Math.max(0, Math.floor(env.now.getTime() / 1000) - mfaTime)));

@@ -330,7 +330,13 @@ export async function startServer(config: ServerConfig, log: Logger = defaultLog
       return refused(new WireError('RequestAborted', 'The request body was not received whole.', 400));
     }
     const signed = { ...head, body };
-    const env = { sourceIp: sourceIp(req), secureTransport: false, now };
+    const env = {
+      sourceIp: sourceIp(req),
+      secureTransport: false,
+      now,
+      userAgent: req.headers['user-agent'],
+      referer: req.headers.referer,
+    };
     if (query) {
       const result = await handleQuery(signed, env, requestId, deps);
       return { ...result, headers: { 'content-type': 'text/xml' } };

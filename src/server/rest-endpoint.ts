@@ -107,6 +107,8 @@ export async function handleRest(
       secureTransport: env.secureTransport,
       region: signed.credential.region,
       now: env.now,
+      userAgent: env.userAgent,
+      referer: env.referer,
     };
     const result = await dispatchRest(
       route.op,

@@ -12,6 +12,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { rejectsWith } from '../support/assertions.js';
 import { ROOT, startBasalt, type TestServer } from '../support/basalt.js';
 import { type Credentials, iamClient } from '../support/clients.js';
+import { formBody, signedPost } from '../support/query.js';
 import { userWithStatements } from '../support/users.js';
 
 const A = ROOT.accountId;
@@ -249,6 +250,44 @@ describe('IAM condition keys per action and resource type', { concurrency: false
     await rejectsWith(perimeter.send(new iam.GetUserCommand({ UserName: 'bounded' })), 'AccessDenied', /explicit deny/);
     // An AWS managed policy is AWS's, not the caller's account's: the Allow does not apply.
     await rejectsWith(perimeter.send(new iam.GetPolicyCommand({ PolicyArn: BOUNDARY })), 'AccessDenied', DENIED);
+  });
+
+  test('aws:UserAgent and aws:Referer are the headers the caller sent', async () => {
+    const creds = await userWithStatements(server.url, 'agent-bound', [
+      { Effect: 'Allow', Action: ['iam:ListUsers', 'iam:ListGroups', 'iam:ListRoles'], Resource: '*' },
+      // The JavaScript SDK's User-Agent starts with aws-sdk-js/3.
+      {
+        Effect: 'Deny',
+        Action: 'iam:ListUsers',
+        Resource: '*',
+        Condition: { StringLike: { 'aws:UserAgent': 'aws-sdk-js/*' } },
+      },
+      {
+        Effect: 'Deny',
+        Action: 'iam:ListGroups',
+        Resource: '*',
+        Condition: { StringNotLike: { 'aws:UserAgent': 'aws-sdk-js/*' } },
+      },
+      {
+        Effect: 'Deny',
+        Action: 'iam:ListRoles',
+        Resource: '*',
+        Condition: { StringNotEquals: { 'aws:Referer': 'https://console.example.com/' } },
+      },
+    ]);
+    const client = iamClient(server.url, creds);
+    await rejectsWith(client.send(new iam.ListUsersCommand({})), 'AccessDenied', /explicit deny/);
+    await client.send(new iam.ListGroupsCommand({}));
+    await rejectsWith(client.send(new iam.ListRolesCommand({})), 'AccessDenied', /explicit deny/);
+    const listRoles = formBody({ Action: 'ListRoles', Version: '2010-05-08' });
+    const referred = await signedPost(server.url, creds, listRoles, {
+      headers: { referer: 'https://console.example.com/', 'user-agent': 'aws-sdk-js/3 test' },
+    });
+    assert.equal(referred.status, 200, referred.body);
+    const other = await signedPost(server.url, creds, listRoles, {
+      headers: { referer: 'https://elsewhere.example.com/', 'user-agent': 'aws-sdk-js/3 test' },
+    });
+    assert.equal(other.status, 403, other.body);
   });
 
   test('aws:RequestedRegion is us-east-1 for IAM, whatever Region the request is signed for', async () => {

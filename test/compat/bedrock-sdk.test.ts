@@ -263,6 +263,47 @@ describe('Bedrock over the AWS SDK', { concurrency: false }, () => {
     );
   });
 
+  test('bedrock:ServiceTier is the tier a call asks for', async () => {
+    const creds = await user('no-priority', [
+      { Effect: 'Allow', Action: 'bedrock:InvokeModel*', Resource: '*' },
+      {
+        Effect: 'Deny',
+        Action: 'bedrock:InvokeModel*',
+        Resource: '*',
+        Condition: { StringEquals: { 'bedrock:ServiceTier': 'priority' } },
+      },
+    ]);
+    const r = runtimeClient(server.url, creds);
+    const body = JSON.stringify({
+      anthropic_version: 'bedrock-2023-05-31',
+      max_tokens: 20,
+      messages: [{ role: 'user', content: 'hello' }],
+    });
+    await rejectsWith(
+      r.send(new runtime.ConverseCommand({ modelId: HAIKU, messages: hello, serviceTier: { type: 'priority' } })),
+      'AccessDeniedException',
+      /with an explicit deny/,
+    );
+    await rejectsWith(
+      r.send(new runtime.InvokeModelCommand({ modelId: HAIKU, body, serviceTier: 'priority' })),
+      'AccessDeniedException',
+      /with an explicit deny/,
+    );
+    const flex = await r.send(
+      new runtime.ConverseCommand({ modelId: HAIKU, messages: hello, serviceTier: { type: 'flex' } }),
+    );
+    assert.deepEqual(flex.serviceTier, { type: 'flex' });
+    const invoked = await r.send(new runtime.InvokeModelCommand({ modelId: HAIKU, body, serviceTier: 'default' }));
+    assert.equal(invoked.serviceTier, 'default');
+    const untiered = await r.send(new runtime.ConverseCommand({ modelId: HAIKU, messages: hello }));
+    assert.equal(untiered.serviceTier, undefined);
+    await rejectsWith(
+      r.send(new runtime.InvokeModelCommand({ modelId: HAIKU, body, serviceTier: 'fastest' as 'flex' })),
+      'ValidationException',
+      /Member must satisfy enum value set: \[default, flex, priority, reserved\]/,
+    );
+  });
+
   test('application inference profiles: create, get, list, tag, invoke with ABAC, delete', async () => {
     const b = bedrockClient(server.url);
     const created = await b.send(

@@ -36,6 +36,8 @@ export interface ConverseInput {
   additionalModelRequestFields?: unknown;
   additionalModelResponseFieldPaths?: string[];
   performanceConfig?: { latency: string };
+  /** The processing tier asked for (`serviceTier.type`). */
+  serviceTier?: string;
 }
 
 /** One ConverseStream event: its `:event-type` and its payload (the member's structure itself). */
@@ -398,6 +400,14 @@ export function decodeConverseRequest(body: unknown): ConverseInput {
     c.oneOf(latency, 'performanceConfig.latency', ['standard', 'optimized']);
     if (latency !== undefined) out.performanceConfig = { latency };
   }
+  const tier = struct(b.serviceTier);
+  if (tier !== undefined) {
+    const type = string(tier.type);
+    if (c.present(type, 'serviceTier.type')) {
+      c.oneOf(type, 'serviceTier.type', ['default', 'flex', 'priority', 'reserved']);
+      out.serviceTier = type;
+    }
+  }
   // Prompt variables fill a Prompt management prompt, which basalt does not host: read for their type only.
   for (const value of Object.values(struct(b.promptVariables) ?? {})) string(struct(value)?.text);
 
@@ -416,13 +426,19 @@ const totals = (usage: Usage) => ({
  * The Converse answer for a provider response that took `latencyMs`. A guardrail assessment, when the
  * request asked for a trace, is given as `guardrailTrace` and answered as `trace.guardrail`.
  */
-export function encodeConverseResponse(res: ModelResponse, latencyMs: number, guardrailTrace?: unknown): unknown {
+export function encodeConverseResponse(
+  res: ModelResponse,
+  latencyMs: number,
+  guardrailTrace?: unknown,
+  serviceTier?: string,
+): unknown {
   return {
     output: { message: { role: 'assistant', content: [{ text: res.text }] } },
     stopReason: res.stopReason,
     usage: totals(res.usage),
     metrics: { latencyMs: Math.round(latencyMs) },
     ...(guardrailTrace === undefined ? {} : { trace: { guardrail: guardrailTrace } }),
+    ...(serviceTier === undefined ? {} : { serviceTier: { type: serviceTier } }),
   };
 }
 

@@ -36,7 +36,12 @@ function parseConverse(req: RestRequest): ConverseOpInput {
   const modelId = p.bound('modelId', req.pathParams.modelId, MODEL_ID_RULE);
   p.done();
   const converse = decodeConverseRequest(jsonBody(req));
-  return { modelId, converse, guardrail: guardrailRef(converse.guardrail?.identifier, converse.guardrail?.version) };
+  return {
+    modelId,
+    converse,
+    guardrail: guardrailRef(converse.guardrail?.identifier, converse.guardrail?.version),
+    ...(converse.serviceTier === undefined ? {} : { serviceTier: converse.serviceTier }),
+  };
 }
 
 /** The guardrail trace of a Converse answer when the request asked for it ("GuardrailTraceAssessment"). */
@@ -72,7 +77,12 @@ const converseOp = restOperation<ConverseOpInput>({
     const answer = await converse(i, ctx);
     return {
       kind: 'json',
-      body: encodeConverseResponse(answer.response, Math.round(performance.now() - started), traceOf(i, answer)),
+      body: encodeConverseResponse(
+        answer.response,
+        Math.round(performance.now() - started),
+        traceOf(i, answer),
+        i.serviceTier,
+      ),
     };
   },
 });

@@ -53,6 +53,8 @@ export const MODEL_ID_RULE = { required: true, min: 1, max: 2048 } as const;
 function parseInvoke(req: RestRequest): InvokeInput {
   const p = new JsonParams({});
   const modelId = p.bound('modelId', req.pathParams.modelId, MODEL_ID_RULE);
+  const tierHeader = header(req, 'x-amzn-bedrock-service-tier');
+  const serviceTier = tierHeader === undefined ? undefined : p.oneOf('serviceTier', SERVICE_TIERS, false, tierHeader);
   p.done();
   // The body is read as JSON whatever Content-Type says: the SDK sends application/octet-stream
   // when the caller gives none, and Bedrock accepts it.
@@ -63,13 +65,19 @@ function parseInvoke(req: RestRequest): InvokeInput {
       header(req, 'x-amzn-bedrock-guardrailidentifier'),
       header(req, 'x-amzn-bedrock-guardrailversion'),
     ),
+    ...(serviceTier === undefined ? {} : { serviceTier }),
   };
 }
+
+/** The processing tiers a call may ask for ("ServiceTierType", Amazon Bedrock API Reference). */
+export const SERVICE_TIERS = ['default', 'flex', 'priority', 'reserved'] as const;
 
 /** What a call on a model reads before it is authorized, kept on its input for `run`. */
 export interface ModelCallInput {
   modelId: string;
   guardrail: GuardrailRef | undefined;
+  /** The processing tier asked for (InvokeModel's X-Amzn-Bedrock-Service-Tier, Converse's serviceTier). */
+  serviceTier?: string;
   resolved?: ResolvedModel;
   found?: Guardrail;
 }
@@ -79,7 +87,12 @@ export interface ModelCallInput {
  * model and the guardrail are read here, once, and kept on the input for `run`.
  */
 export async function invokeTargets(i: ModelCallInput, ctx: CallContext): Promise<AuthTarget[]> {
-  i.resolved = await resolveModel(ctx, i.modelId, guardrailValues(ctx, i.guardrail));
+  // bedrock:ServiceTier: the Service Authorization Reference lists it for InvokeModel and
+  // InvokeModelWithResponseStream (Converse and ConverseStream are authorized as those); present
+  // when the call asks for a tier.
+  const guardrail = guardrailValues(ctx, i.guardrail);
+  const extra = i.serviceTier === undefined ? guardrail : { ...guardrail, 'bedrock:ServiceTier': i.serviceTier };
+  i.resolved = await resolveModel(ctx, i.modelId, extra);
   if (i.guardrail === undefined) return i.resolved.targets;
   i.found = await findGuardrail(ctx, i.guardrail);
   return [...i.resolved.targets, applyGuardrailTarget(ctx, i.guardrail, i.found)];
@@ -231,10 +244,18 @@ const invokeOp = restOperation<InvokeInput>({
       kind: 'bytes',
       contentType: 'application/json',
       body: Buffer.from(JSON.stringify(native), 'utf8'),
-      headers: usageHeaders(response.usage.inputTokens, response.usage.outputTokens, performance.now() - started),
+      headers: {
+        ...usageHeaders(response.usage.inputTokens, response.usage.outputTokens, performance.now() - started),
+        ...tierHeaders(i),
+      },
     };
   },
 });
+
+/** The tier that served the call, when it asked for one (basalt serves every tier alike). */
+function tierHeaders(i: InvokeInput): Record<string, string> {
+  return i.serviceTier === undefined ? {} : { 'x-amzn-bedrock-service-tier': i.serviceTier };
+}
 
 /** A `chunk` event: the model's chunk JSON, base64 in `bytes` ("PayloadPart"). */
 function chunkEvent(chunk: unknown): Buffer {
@@ -253,7 +274,7 @@ const invokeStreamOp = restOperation<InvokeInput>({
     const { model, family, request, guardrail, chat } = prepare(i);
     const encoder = nativeStreamEncoder(family, model.modelId, { requestId: ctx.requestId, chat, request });
     const chunks = (list: unknown[]) => list.map(chunkEvent);
-    const headers = { 'x-amzn-bedrock-content-type': 'application/json' };
+    const headers = { 'x-amzn-bedrock-content-type': 'application/json', ...tierHeaders(i) };
     const contentType = 'application/vnd.amazon.eventstream';
     if (guardrail !== undefined) {
       // A guarded stream is screened whole before anything is sent (synchronous processing mode).

@@ -95,12 +95,20 @@ if (missingOpenssl !== undefined) {
           }),
           [
             { Effect: 'Allow', Action: ['iam:ListUsers', 'iam:GetUser'], Resource: '*' },
-            // The saml: keys reach the session's permission policies too.
+            // saml:namequalifier, saml:sub and saml:sub_type reach the session's permission
+            // policies too ("SAML 2.0 federation"); saml:aud decides the trust policy only, so the
+            // session's ListRoles is refused.
             {
               Effect: 'Allow',
               Action: 'iam:ListGroups',
               Resource: '*',
-              Condition: { StringEquals: { 'saml:sub': 'alice' } },
+              Condition: { StringEquals: { 'saml:sub': 'alice', 'saml:sub_type': 'persistent' } },
+            },
+            {
+              Effect: 'Allow',
+              Action: 'iam:ListRoles',
+              Resource: '*',
+              Condition: { StringEquals: { 'saml:aud': 'https://signin.aws.amazon.com/saml' } },
             },
           ],
         ],

@@ -188,9 +188,7 @@ const assumeRoleWithSaml = operation<SamlInput>({
       issuedAt,
       expiresAt: issuedAt + duration,
       chained: false,
-      // "Available keys for SAML-based AWS STS federation": the saml: keys reach the role's
-      // permission policies too.
-      providerKeys: v.keys,
+      providerKeys: sessionSamlKeys(v.keys),
     });
     const a = v.assertion;
     return {
@@ -224,3 +222,20 @@ function sessionSeconds(requested: number | undefined, v: Verified, now: number)
 
 /** The SAML operations. */
 export const SAML_OPERATIONS: AnyOperation[] = [assumeRoleWithSaml];
+
+/**
+ * The saml: keys a SAML session carries into the role's permission policies: "the following keys are
+ * available for SAML 2.0-based federation for use in IAM policies": saml:namequalifier, saml:sub and
+ * saml:sub_type ("SAML 2.0 federation", IAM User Guide, on user-specific resource names). The
+ * others (saml:aud, saml:iss, the attributes) decide the trust policy only.
+ */
+function sessionSamlKeys(keys: Readonly<Record<string, ContextValue>>): Record<string, ContextValue> {
+  const out: Record<string, ContextValue> = {};
+  for (const name of SESSION_SAML_KEYS) {
+    const value = keys[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+const SESSION_SAML_KEYS = ['saml:namequalifier', 'saml:sub', 'saml:sub_type'] as const;

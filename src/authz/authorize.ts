@@ -92,18 +92,20 @@ export function accessDeniedMessage(
 
 /**
  * `aws:ResourceAccount`, "the AWS account ID for the account with the resources evaluated in the
- * request", which AWS includes "for most service actions" ("AWS global condition context keys", IAM
- * User Guide): the account of the resource's ARN; the caller's for an action on `*`, which acts on
- * the caller's own account. A resource whose ARN names no account is owned by AWS — a foundation
- * model (`arn:aws:bedrock:REGION::foundation-model/ID`), an AWS managed policy (`…::aws:policy/…`)
- * — and is not in the caller's account: the key is left out, so a condition comparing it with the
- * caller's account fails as it would against AWS's own account. AWS's managed policy
- * AmazonDataZoneBedrockModelManagementPolicy reads the same way: it requires `aws:ResourceAccount`
- * = `${aws:PrincipalAccount}` on application and system inference profiles, never on foundation
- * models.
+ * request", which "is always included in the request context for most service actions" ("AWS
+ * global condition context keys", IAM User Guide): the account field of the resource's ARN; the
+ * caller's account for an action on `*` (or on IAM's list paths), which acts on the caller's own
+ * account. A resource owned by AWS names no account of the caller's — a foundation model
+ * (`arn:aws:bedrock:REGION::foundation-model/ID`, an empty field), an AWS managed policy
+ * (`arn:aws:iam::aws:policy/…`) — and AWS does not say which of its accounts holds it: the key is
+ * still present, with the ARN's field, so every condition comparing it with the caller's account
+ * (…IfExists included) treats the resource as another account's, as the IAM User Guide warns
+ * ("Some AWS services require access to AWS owned resources that are hosted in another AWS
+ * account"). AWS's managed policy AmazonDataZoneBedrockModelManagementPolicy reads the same way:
+ * it requires `aws:ResourceAccount` = `${aws:PrincipalAccount}` on application and system inference
+ * profiles, never on foundation models. Undefined for a malformed ARN.
  */
 export function resourceAccountKey(resource: string, callerAccount: string): string | undefined {
-  // `*`, or the path IAM's ListPolicies is authorized on ("policy path /"): the caller's account.
   if (!resource.startsWith('arn:')) return callerAccount;
   let at = 3;
   for (let i = 0; i < 3; i++) {
@@ -111,12 +113,8 @@ export function resourceAccountKey(resource: string, callerAccount: string): str
     if (at < 0) return undefined;
   }
   const end = resource.indexOf(':', at + 1);
-  if (end < 0) return undefined;
-  const account = resource.slice(at + 1, end);
-  return ACCOUNT_ID.test(account) ? account : undefined;
+  return end < 0 ? undefined : resource.slice(at + 1, end);
 }
-
-const ACCOUNT_ID = /^\d{12}$/;
 
 const PRINCIPAL_GONE: EvaluationResult = { decision: 'ImplicitDeny', decidedBy: 'identity', matched: [] };
 

@@ -9,8 +9,9 @@
  *   to its source model too;
  * - what basalt cannot check (a KMS key) or tell apart (tag keys differing only in case) is
  *   refused, never accepted unchecked;
- * - aws:ResourceAccount is the account of a profile, guardrail or provisioned model, and absent for
- *   AWS's foundation models, so AWS's AmazonDataZoneBedrockModelManagementPolicy works as written.
+ * - aws:ResourceAccount is the account of a profile, guardrail or provisioned model, and never the
+ *   caller's for AWS's foundation models, so AWS's AmazonDataZoneBedrockModelManagementPolicy works
+ *   as written.
  */
 
 import assert from 'node:assert/strict';
@@ -253,7 +254,7 @@ describe('Bedrock authorizes what a call acts on', { concurrency: false }, () =>
     assert.equal(dev.status, 201, dev.text);
   });
 
-  test("aws:ResourceAccount: the caller's account for its profiles, none for AWS's foundation models", async () => {
+  test("aws:ResourceAccount: the caller's account for its profiles, not for AWS's foundation models", async () => {
     const made = await call(rootCredentials, 'POST', '/inference-profiles', {
       inferenceProfileName: 'owned',
       modelSource: { copyFrom: fm(HAIKU) },
@@ -278,6 +279,17 @@ describe('Bedrock authorizes what a call acts on', { concurrency: false }, () =>
     // A foundation model is AWS's: the Deny does not match it.
     const direct = await call(ownDenied, 'POST', `/model/${enc(HAIKU)}/converse`, converse);
     assert.equal(direct.status, 200, direct.text);
+    // The key is present there all the same: an Allow on StringEqualsIfExists does not cover it.
+    const ownOnly = await userWithStatements(server.url, 'own-account-if-exists', [
+      {
+        Effect: 'Allow',
+        Action: 'bedrock:InvokeModel',
+        Resource: '*',
+        Condition: { StringEqualsIfExists: { 'aws:ResourceAccount': `\${aws:PrincipalAccount}` } },
+      },
+    ]);
+    const notOwn = await call(ownOnly, 'POST', `/model/${enc(HAIKU)}/converse`, converse);
+    assert.equal(notOwn.status, 403, notOwn.text);
 
     // AWS's managed policy for SageMaker Unified Studio's model management role, as AWS publishes it
     // (AmazonDataZoneBedrockModelManagementPolicy, v1).

@@ -223,7 +223,7 @@ describe('IAM condition keys per action and resource type', { concurrency: false
     }
   });
 
-  test("aws:ResourceAccount is the account of the resource's ARN, absent for an AWS managed policy", async () => {
+  test("aws:ResourceAccount is the account of the resource's ARN, not the caller's for an AWS managed policy", async () => {
     const perimeter = iamClient(
       server.url,
       await userWithStatements(server.url, 'own-account-only', [

@@ -40,6 +40,9 @@ export interface ConverseInput {
   serviceTier?: string;
 }
 
+/** The processing tiers a call may ask for ("ServiceTierType", Amazon Bedrock API Reference). */
+export const SERVICE_TIERS = ['default', 'flex', 'priority', 'reserved'] as const;
+
 /** One ConverseStream event: its `:event-type` and its payload (the member's structure itself). */
 export type ConverseStreamEvent = [eventType: string, payload: unknown];
 
@@ -404,7 +407,7 @@ export function decodeConverseRequest(body: unknown): ConverseInput {
   if (tier !== undefined) {
     const type = string(tier.type);
     if (c.present(type, 'serviceTier.type')) {
-      c.oneOf(type, 'serviceTier.type', ['default', 'flex', 'priority', 'reserved']);
+      c.oneOf(type, 'serviceTier.type', SERVICE_TIERS);
       out.serviceTier = type;
     }
   }

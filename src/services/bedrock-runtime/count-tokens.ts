@@ -11,7 +11,7 @@ import { decodeConverseRequest } from './converse-format.js';
 import { textFamily } from './invoke.js';
 import { bedrockError, modelRequest } from './model-call.js';
 import { decodeNativeRequest, type NativeRequest } from './native-formats.js';
-import { mustHaveModel, type ResolvedModel, resolveCountedModel } from './resolve-model.js';
+import { countedModelOf, type ResolvedModel, resolveCountedModel } from './resolve-model.js';
 
 interface CountInput {
   modelId: string;
@@ -42,9 +42,7 @@ const countTokensOp = restOperation<CountInput>({
     return resolved.targets;
   },
   async run(i, ctx) {
-    // INVARIANT: the dispatcher runs `targets` first, so the model counted is the one authorized.
-    if (i.resolved === undefined) throw new Error('the model of CountTokens was not resolved before run');
-    const model = mustHaveModel(i.resolved);
+    const model = countedModelOf(i);
     const family = textFamily(model);
     let request: NativeRequest;
     const invoke = i.input.invokeModel;

@@ -15,6 +15,7 @@ import { isBlocked } from '../bedrock/guardrail-engine.js';
 import { JsonParams } from '../json-params.js';
 import type { AuthTarget, CallContext } from '../operation.js';
 import { type RestRequest, restOperation } from '../rest-operation.js';
+import { SERVICE_TIERS } from './converse-format.js';
 import {
   applyGuardrailTarget,
   findGuardrail,
@@ -68,9 +69,6 @@ function parseInvoke(req: RestRequest): InvokeInput {
     ...(serviceTier === undefined ? {} : { serviceTier }),
   };
 }
-
-/** The processing tiers a call may ask for ("ServiceTierType", Amazon Bedrock API Reference). */
-export const SERVICE_TIERS = ['default', 'flex', 'priority', 'reserved'] as const;
 
 /** What a call on a model reads before it is authorized, kept on its input for `run`. */
 export interface ModelCallInput {

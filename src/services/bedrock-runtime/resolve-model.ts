@@ -44,15 +44,8 @@ export async function resolveModel(
   if (modelId.startsWith('arn:') && arn === undefined)
     return { model: undefined, targets: [{ resource: modelId, values: extra }], direct: false };
 
-  // A foundation model, by ID or ARN: authorized on its canonical ARN, whatever the spelling; an ARN
-  // with an account or of another region names no model (bedrock/common.ts).
-  if (arn?.type === 'foundation-model' || (arn === undefined && findFoundationModel(modelId) !== undefined)) {
-    return {
-      model: namedFoundationModel(modelId, region),
-      targets: [{ resource: modelAuthArn(modelId, region), values: extra }],
-      direct: true,
-    };
-  }
+  const direct = foundationModel(modelId, arn, region, extra);
+  if (direct !== undefined) return direct;
 
   // A provisioned model: authorized as itself (with its tags), runs its foundation model.
   if (arn?.type === 'provisioned-model') {
@@ -127,15 +120,36 @@ export function modelOf(i: { resolved?: ResolvedModel }): FoundationModel {
 export function resolveCountedModel(ctx: CallContext, modelId: string): ResolvedModel {
   const region = ctx.env.region;
   const arn = modelId.startsWith('arn:') ? parseBedrockArn(modelId) : undefined;
-  if (arn?.type === 'foundation-model' || (arn === undefined && findFoundationModel(modelId) !== undefined)) {
-    return {
-      model: namedFoundationModel(modelId, region),
-      targets: [{ resource: modelAuthArn(modelId, region) }],
-      direct: true,
-    };
-  }
+  const direct = foundationModel(modelId, arn, region, {});
+  if (direct !== undefined) return direct;
   const resource = modelId.startsWith('arn:') ? modelId : foundationModelArn(region, modelId);
   return { model: undefined, targets: [{ resource }], direct: false };
+}
+
+/**
+ * A foundation model, by ID or ARN: authorized on its canonical ARN, whatever the spelling; an ARN
+ * with an account or of another region names no model (bedrock/common.ts). Undefined when the ID
+ * is not a foundation model's.
+ */
+function foundationModel(
+  modelId: string,
+  arn: ReturnType<typeof parseBedrockArn>,
+  region: string,
+  values: Readonly<Record<string, ContextValue>>,
+): ResolvedModel | undefined {
+  if (arn?.type !== 'foundation-model' && (arn !== undefined || findFoundationModel(modelId) === undefined)) {
+    return undefined;
+  }
+  return {
+    model: namedFoundationModel(modelId, region),
+    targets: [{ resource: modelAuthArn(modelId, region), values }],
+    direct: true,
+  };
+}
+
+/** The model CountTokens counts for, as resolveCountedModel resolved it (counting is not inference). */
+export function countedModelOf(i: { resolved?: ResolvedModel }): FoundationModel {
+  return mustHaveModel(resolvedOf(i));
 }
 
 /** The model, or the ValidationException Bedrock answers for an unknown model ID. */

@@ -274,6 +274,11 @@ function readStatement(v: unknown, path: string, kind: PolicyKind, f: Findings):
     f.add(path, 'Policy document should not specify a principal.', `a ${kind} policy cannot name principals`);
   } else if (!hasPrincipal && needsPrincipal(kind)) {
     f.add(path, 'Missing required field Principal', `a ${kind} policy statement must name a Principal`);
+  } else if (kind === 'trust' && v.NotPrincipal !== undefined) {
+    // "You cannot use the NotPrincipal element in an IAM identity-based policy or in an IAM role
+    // trust policy" ("AWS JSON policy elements: NotPrincipal", IAM User Guide). Stored before this
+    // rule, such a trust policy compiles to nothing allowed (compileStored).
+    f.add(`${path}.NotPrincipal`, 'Invalid principal in policy', 'a role trust policy cannot use NotPrincipal');
   } else if (hasPrincipal) {
     const name = v.Principal !== undefined ? 'Principal' : 'NotPrincipal';
     const block = readPrincipal(v[name], `${path}.${name}`, f);

@@ -71,6 +71,38 @@ describe('trust policy principals are bound to unique IDs', { concurrency: false
     );
   });
 
+  test('NotPrincipal is refused in a trust policy, at CreateRole and UpdateAssumeRolePolicy', async () => {
+    // "You cannot use the NotPrincipal element … in an IAM role trust policy."
+    const notPrincipal = (effect: string) =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: effect, NotPrincipal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole' }],
+      });
+    for (const effect of ['Allow', 'Deny']) {
+      await rejectsWith(
+        root.send(
+          new iam.CreateRoleCommand({ RoleName: 'not-principal', AssumeRolePolicyDocument: notPrincipal(effect) }),
+        ),
+        'MalformedPolicyDocumentException',
+        /Invalid principal in policy/,
+      );
+    }
+    await root.send(
+      new iam.CreateRoleCommand({
+        RoleName: 'not-principal',
+        AssumeRolePolicyDocument: trusting(`arn:aws:iam::${A}:root`),
+      }),
+    );
+    await rejectsWith(
+      root.send(
+        new iam.UpdateAssumeRolePolicyCommand({ RoleName: 'not-principal', PolicyDocument: notPrincipal('Allow') }),
+      ),
+      'MalformedPolicyDocumentException',
+      /Invalid principal in policy/,
+    );
+    await root.send(new iam.DeleteRoleCommand({ RoleName: 'not-principal' }));
+  });
+
   test('a recreated user is not trusted; the deleted one shows as its unique ID; saving again trusts the new one', async () => {
     const first = await createAlice();
     const firstId = (await root.send(new iam.GetUserCommand({ UserName: 'alice' }))).User?.UserId ?? '';

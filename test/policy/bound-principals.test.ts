@@ -12,8 +12,14 @@ const trust = (principal: object, effect = 'Allow', element = 'Principal') => ({
   Statement: [{ Effect: effect, [element]: principal, Action: 'sts:AssumeRole' }],
 });
 
-function decide(policy: object, ids: Map<string, string> | undefined, arn: string, id: string | undefined) {
-  const compiled = compilePolicy(policy, 'trust', ids);
+function decide(
+  policy: object,
+  ids: Map<string, string> | undefined,
+  arn: string,
+  id: string | undefined,
+  kind: 'trust' | 'resource' = 'trust',
+) {
+  const compiled = compilePolicy(policy, kind, ids);
   if (compiled instanceof PolicyError) throw compiled;
   const principal = describePrincipal(arn, undefined, id);
   const req = makeRequest({ principal, action: 'sts:AssumeRole', resource: `arn:aws:iam::${ACCOUNT}:role/target` });
@@ -37,17 +43,25 @@ test("a bound role principal names the sessions of the role with that unique ID,
 });
 
 test('a bound NotPrincipal excludes the principal with that ID only', () => {
+  // A resource-based policy: a role trust policy cannot use NotPrincipal ("AWS JSON policy elements:
+  // NotPrincipal").
   const ids = new Map([[ALICE, 'AIDAOLDALICE00000001']]);
   const policy = {
     Version: '2012-10-17',
     Statement: [
-      { Effect: 'Allow', Principal: { AWS: ACCOUNT }, Action: 'sts:AssumeRole' },
-      { Effect: 'Deny', NotPrincipal: { AWS: [ALICE, ACCOUNT] }, Action: 'sts:AssumeRole' },
+      { Effect: 'Allow', Principal: { AWS: ACCOUNT }, Action: 'sts:AssumeRole', Resource: '*' },
+      { Effect: 'Deny', NotPrincipal: { AWS: [ALICE, ACCOUNT] }, Action: 'sts:AssumeRole', Resource: '*' },
     ],
   };
   // The old alice is excluded from the Deny; the recreated one is not and is denied.
-  const old = decide(policy, ids, ALICE, 'AIDAOLDALICE00000001');
-  const recreated = decide(policy, ids, ALICE, 'AIDANEWALICE00000002');
+  const old = decide(policy, ids, ALICE, 'AIDAOLDALICE00000001', 'resource');
+  const recreated = decide(policy, ids, ALICE, 'AIDANEWALICE00000002', 'resource');
   assert.notEqual(old, 'ExplicitDeny');
   assert.equal(recreated, 'ExplicitDeny');
+});
+
+test('a role trust policy cannot use NotPrincipal', () => {
+  const compiled = compilePolicy(trust({ AWS: ALICE }, 'Allow', 'NotPrincipal'), 'trust');
+  assert.ok(compiled instanceof PolicyError);
+  assert.equal(compiled.code, 'MalformedPolicyDocument');
 });
